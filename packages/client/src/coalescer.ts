@@ -1,0 +1,115 @@
+/**
+ * Merges calls issued in the same turn of the event loop into one request. Each caller still
+ * gets its own promise, settled by its own entry of the answer. Batches are bounded in entries
+ * and in weight (bytes), and only a few run at once so a burst of calls cannot open hundreds of
+ * requests.
+ */
+import { ChuteError } from './errors.js';
+
+/** Outcome of one entry, as the batch function reports it. */
+export type EntryOutcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
+
+/** Limits and the batch function of a coalescer. */
+export interface CoalescerOptions<T, R> {
+  /** Most entries per batch. */
+  maxEntries: number;
+  /** Most total weight per batch (a single heavier entry still goes alone). */
+  maxWeight: number;
+  /** Weight of one entry, e.g. its encoded size. */
+  weigh: (item: T) => number;
+  /** Batches running at the same time; more wait their turn. */
+  maxConcurrent: number;
+  /**
+   * Runs one batch. Resolves with one outcome per item, in order; a rejection fails every item
+   * of the batch with that error.
+   */
+  run: (items: T[]) => Promise<Array<EntryOutcome<R>>>;
+}
+
+interface Pending<T, R> {
+  item: T;
+  resolve: (value: R) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Collects items into bounded batches and runs them. */
+export class Coalescer<T, R> {
+  private open: Array<Pending<T, R>> = [];
+  private openWeight = 0;
+  private readonly ready: Array<Array<Pending<T, R>>> = [];
+  private running = 0;
+  private scheduled = false;
+  private idleWaiters: Array<() => void> = [];
+
+  /** Creates an empty coalescer. */
+  constructor(private readonly options: CoalescerOptions<T, R>) {}
+
+  /** Adds an item; the promise settles with the item's own outcome. */
+  add(item: T): Promise<R> {
+    const weight = this.options.weigh(item);
+    if (this.open.length > 0 && (this.open.length >= this.options.maxEntries || this.openWeight + weight > this.options.maxWeight)) {
+      this.seal();
+    }
+    return new Promise<R>((resolve, reject) => {
+      this.open.push({ item, resolve, reject });
+      this.openWeight += weight;
+      if (this.open.length >= this.options.maxEntries) this.seal();
+      else if (!this.scheduled) {
+        this.scheduled = true;
+        // setImmediate rather than a microtask: callers that resume from the same I/O callback
+        // (many handlers finishing together) land in the same batch.
+        setImmediate(() => {
+          this.scheduled = false;
+          this.seal();
+        });
+      }
+    });
+  }
+
+  /** Resolves once every item added so far has settled. */
+  async drain(): Promise<void> {
+    this.seal();
+    if (this.running === 0 && this.ready.length === 0) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private seal(): void {
+    if (this.open.length === 0) return;
+    this.ready.push(this.open);
+    this.open = [];
+    this.openWeight = 0;
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.running < this.options.maxConcurrent && this.ready.length > 0) {
+      const batch = this.ready.shift() as Array<Pending<T, R>>;
+      this.running++;
+      void this.runBatch(batch).finally(() => {
+        this.running--;
+        this.pump();
+        if (this.running === 0 && this.ready.length === 0) {
+          const waiters = this.idleWaiters;
+          this.idleWaiters = [];
+          for (const w of waiters) w();
+        }
+      });
+    }
+  }
+
+  private async runBatch(batch: Array<Pending<T, R>>): Promise<void> {
+    let outcomes: Array<EntryOutcome<R>>;
+    try {
+      outcomes = await this.options.run(batch.map((p) => p.item));
+    } catch (e) {
+      for (const p of batch) p.reject(e);
+      return;
+    }
+    batch.forEach((p, i) => {
+      const outcome = outcomes[i];
+      if (outcome === undefined) p.reject(new ChuteError('BadResponse', `the broker's batch answer has no entry ${i}`));
+      else if (outcome.ok) p.resolve(outcome.value);
+      else p.reject(outcome.error);
+    });
+  }
+}

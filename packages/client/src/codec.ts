@@ -1,0 +1,104 @@
+/**
+ * Body and header encoding between what callers hand the SDK and the JSON wire form. A body is
+ * marked with a `content-type` header so that a receiver (this SDK, the CLI, another stack) can
+ * turn the bytes back into what was sent.
+ */
+import type { HeaderValue, JsonValue, MessageHeaders, SendOptions } from './types.js';
+import type { WireHeaderValue, WireSendEntry } from './wire.js';
+
+/** Content type of string bodies. */
+export const textContentType = 'text/plain; charset=utf-8';
+/** Content type of byte bodies. */
+export const bytesContentType = 'application/octet-stream';
+/** Content type of JSON bodies. */
+export const jsonContentType = 'application/json';
+/** The header that carries the content type. */
+export const contentTypeHeader = 'content-type';
+
+/** What `send` accepts as a body: text, bytes, or any JSON value. */
+export type MessageBody = string | Uint8Array | JsonValue;
+
+/** A body ready for the wire, with the content type it should be marked with. */
+export interface EncodedBody {
+  body: string;
+  bodyEncoding: 'utf8' | 'base64';
+  contentType: string;
+}
+
+/**
+ * Encodes a body. Strings travel as UTF-8 text, bytes as base64, anything else as JSON text.
+ * Throws a TypeError for values JSON cannot represent (undefined, functions, bigint).
+ */
+export function encodeBody(body: MessageBody): EncodedBody {
+  if (typeof body === 'string') return { body, bodyEncoding: 'utf8', contentType: textContentType };
+  if (body instanceof Uint8Array) {
+    return { body: toBuffer(body).toString('base64'), bodyEncoding: 'base64', contentType: bytesContentType };
+  }
+  const text = JSON.stringify(body);
+  if (typeof text !== 'string') throw new TypeError('message body must be a string, bytes or a JSON value');
+  return { body: text, bodyEncoding: 'utf8', contentType: jsonContentType };
+}
+
+/** Encodes headers for the wire: bytes become `{ base64 }`, text and numbers stay. */
+export function encodeHeaders(headers: MessageHeaders): Record<string, WireHeaderValue> {
+  const out: Record<string, WireHeaderValue> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    out[name] = value instanceof Uint8Array ? { base64: toBuffer(value).toString('base64') } : value;
+  }
+  return out;
+}
+
+/** Decodes wire headers: `{ base64 }` becomes a Buffer. */
+export function decodeHeaders(headers: Record<string, WireHeaderValue> | undefined): MessageHeaders {
+  const out: MessageHeaders = {};
+  if (headers === undefined) return out;
+  for (const [name, value] of Object.entries(headers)) {
+    out[name] = typeof value === 'object' && value !== null ? Buffer.from(value.base64, 'base64') : value;
+  }
+  return out;
+}
+
+/** Builds one wire send entry from a body and send options. */
+export function encodeSendEntry(body: MessageBody, options: SendOptions = {}): WireSendEntry {
+  const encoded = encodeBody(body);
+  const entry: WireSendEntry = { body: encoded.body };
+  if (encoded.bodyEncoding === 'base64') entry.bodyEncoding = 'base64';
+  const headers: MessageHeaders = { ...(options.headers ?? {}) };
+  if (!hasHeader(headers, contentTypeHeader)) headers[contentTypeHeader] = options.contentType ?? encoded.contentType;
+  entry.headers = encodeHeaders(headers);
+  if (options.priority !== undefined) entry.priority = options.priority;
+  if (options.delayMs !== undefined) entry.delayMs = options.delayMs;
+  if (options.ttlMs !== undefined) entry.ttlMs = options.ttlMs;
+  if (options.groupId !== undefined) entry.groupId = options.groupId;
+  if (options.dedupId !== undefined) entry.dedupId = options.dedupId;
+  return entry;
+}
+
+/** Rough size of an entry in the request body, used to bound auto-batches. */
+export function entrySizeEstimate(entry: WireSendEntry): number {
+  // Characters approximate JSON bytes closely enough for a bound; exact byte counting would cost
+  // a second pass over every body.
+  let size = entry.body.length + 64;
+  if (entry.headers !== undefined) {
+    for (const [name, value] of Object.entries(entry.headers)) {
+      size += name.length + 8 + (typeof value === 'object' ? value.base64.length : String(value).length);
+    }
+  }
+  return size + (entry.groupId?.length ?? 0) + (entry.dedupId?.length ?? 0);
+}
+
+/** Case-insensitive header lookup (header names are compared without case, like HTTP's). */
+export function findHeader(headers: MessageHeaders, name: string): HeaderValue | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === wanted) return value;
+  return undefined;
+}
+
+function hasHeader(headers: MessageHeaders, name: string): boolean {
+  return findHeader(headers, name) !== undefined;
+}
+
+/** Views bytes as a Buffer without copying. */
+export function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

@@ -1,0 +1,270 @@
+/**
+ * The consume loop: long-poll, run handlers with bounded concurrency, ack on success, nack with
+ * backoff on failure, keep leases alive while handlers run, and stop cleanly.
+ */
+import { backoffDelayMs, nackBackoffDefaults, requestBackoffDefaults, resolveBackoff, sleep, type BackoffOptions } from './backoff.js';
+import type { ReceivedMessage } from './message.js';
+import type { Queue } from './queue.js';
+
+/** A message handler: resolve to ack the message, throw (or reject) to nack it with backoff. */
+export type MessageHandler = (message: ReceivedMessage) => unknown;
+
+/** Where in the loop an error happened. */
+export type ConsumerErrorPhase = 'receive' | 'handler' | 'ack' | 'nack' | 'extend';
+
+/** Context given to {@link ConsumeOptions.onError}. */
+export interface ConsumerErrorContext {
+  phase: ConsumerErrorPhase;
+  /** The queue being consumed. */
+  queue: string;
+  /** The message concerned, for every phase but `receive`. */
+  message?: ReceivedMessage;
+}
+
+/** Options of {@link Queue.consume}. */
+export interface ConsumeOptions {
+  /** Handlers running at the same time. Default 10. */
+  concurrency?: number;
+  /**
+   * Messages held at once: running plus received and waiting for a free handler (prefetch).
+   * Default twice `concurrency`; at least `concurrency`.
+   */
+  maxInFlight?: number;
+  /** Lease length asked for on each receive. Default: the queue's `visibilityTimeoutMs`. */
+  visibilityTimeoutMs?: number;
+  /** Long-poll wait of each receive, 0 to 20 s. Default 20 s. */
+  waitMs?: number;
+  /**
+   * Delay of the nack after a handler throws, growing with the message's delivery count.
+   * Default `{ initialMs: 1000, maxMs: 300000, factor: 2, jitter: 0.2 }`.
+   */
+  backoff?: Partial<BackoffOptions>;
+  /**
+   * Extend a message's lease at half its length for as long as it is held. Default true.
+   */
+  extendLeases?: boolean;
+  /**
+   * Called for every error the loop meets: a failing handler, a receive that failed (the loop
+   * waits with backoff and goes on), an ack/nack/extend the broker refused. The loop never
+   * stops on its own and never leaves a rejection unhandled. Default: a process warning.
+   */
+  onError?: (error: unknown, context: ConsumerErrorContext) => void;
+}
+
+/** Counters of a consumer since it started. */
+export interface ConsumerStats {
+  received: number;
+  acked: number;
+  nacked: number;
+  errors: number;
+}
+
+/** Longest lease the broker grants; extension timers never wait longer than half of it. */
+const leaseMaxMs = 12 * 60 * 60 * 1000;
+
+/** A running consume loop; created by {@link Queue.consume}. */
+export class Consumer {
+  /** Counters since start. */
+  readonly stats: ConsumerStats = { received: 0, acked: 0, nacked: 0, errors: 0 };
+  private readonly concurrency: number;
+  private readonly maxInFlight: number;
+  private readonly waitMs: number;
+  private readonly backoff: BackoffOptions;
+  private readonly extendLeases: boolean;
+  private readonly onError: (error: unknown, context: ConsumerErrorContext) => void;
+  private state: 'created' | 'running' | 'stopping' | 'stopped' = 'created';
+  private readonly buffer: ReceivedMessage[] = [];
+  private readonly tasks = new Set<Promise<void>>();
+  private readonly leaseTimers = new Map<ReceivedMessage, NodeJS.Timeout>();
+  private running = 0;
+  private held = 0;
+  private readonly poll = new AbortController();
+  private slotFreed: (() => void) | undefined;
+  private loopDone: Promise<void> = Promise.resolve();
+  private stopping: Promise<void> | undefined;
+
+  /** Checks the options; call {@link Queue.consume} rather than this. */
+  constructor(
+    private readonly queue: Queue,
+    private readonly handler: MessageHandler,
+    private readonly options: ConsumeOptions,
+  ) {
+    this.concurrency = options.concurrency ?? 10;
+    if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new RangeError(`concurrency must be an integer >= 1, got ${options.concurrency}`);
+    this.maxInFlight = options.maxInFlight ?? this.concurrency * 2;
+    if (!Number.isInteger(this.maxInFlight) || this.maxInFlight < this.concurrency) {
+      throw new RangeError(`maxInFlight must be an integer >= concurrency (${this.concurrency}), got ${options.maxInFlight}`);
+    }
+    this.waitMs = options.waitMs ?? 20_000;
+    this.backoff = resolveBackoff(options.backoff, nackBackoffDefaults);
+    this.extendLeases = options.extendLeases ?? true;
+    this.onError = options.onError ?? defaultOnError;
+  }
+
+  /** True until {@link stop} was called. */
+  get isRunning(): boolean {
+    return this.state === 'running';
+  }
+
+  /** Starts the loop (done by {@link Queue.consume}). */
+  start(): void {
+    if (this.state !== 'created') return;
+    this.state = 'running';
+    this.loopDone = this.loop();
+  }
+
+  /**
+   * Stops polling, gives back received messages no handler has started (nack without delay),
+   * waits for running handlers to finish and their acks or nacks to be confirmed, then
+   * resolves. Calling it again returns the same promise.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  private async shutdown(): Promise<void> {
+    if (this.state === 'created') {
+      this.state = 'stopped';
+      return;
+    }
+    this.state = 'stopping';
+    this.poll.abort();
+    this.slotFreed?.();
+    await this.loopDone;
+    const unstarted = this.buffer.splice(0);
+    await Promise.all(unstarted.map((m) => this.release(m)));
+    while (this.tasks.size > 0) await Promise.all([...this.tasks]);
+    this.state = 'stopped';
+  }
+
+  private async loop(): Promise<void> {
+    let failures = 0;
+    while (this.state === 'running') {
+      const free = this.maxInFlight - this.held;
+      if (free <= 0) {
+        await new Promise<void>((resolve) => (this.slotFreed = resolve));
+        this.slotFreed = undefined;
+        continue;
+      }
+      const startedAt = Date.now();
+      let messages: ReceivedMessage[];
+      try {
+        messages = await this.queue.receive({
+          max: Math.min(free, 1000),
+          waitMs: this.waitMs,
+          signal: this.poll.signal,
+          ...(this.options.visibilityTimeoutMs === undefined ? {} : { visibilityTimeoutMs: this.options.visibilityTimeoutMs }),
+        });
+        failures = 0;
+      } catch (e) {
+        this.report(e, { phase: 'receive', queue: this.queue.name });
+        failures++;
+        await sleep(backoffDelayMs(failures, requestBackoffDefaults), this.poll.signal).catch(() => undefined);
+        continue;
+      }
+      for (const m of messages) this.accept(m, startedAt);
+      this.dispatch();
+    }
+  }
+
+  private accept(message: ReceivedMessage, receiveStartedAt: number): void {
+    this.stats.received++;
+    this.held++;
+    this.buffer.push(message);
+    if (!this.extendLeases) return;
+    // Without an explicit visibility timeout the lease length is inferred from the lease end the
+    // broker reported; measuring from the request start errs on the long side by one round trip.
+    const leaseMs = this.options.visibilityTimeoutMs ?? Math.min(leaseMaxMs, message.leaseExpiresAt - receiveStartedAt);
+    if (leaseMs >= 1000) this.armLeaseTimer(message, leaseMs);
+  }
+
+  private armLeaseTimer(message: ReceivedMessage, leaseMs: number): void {
+    const timer = setTimeout(() => {
+      if (!this.leaseTimers.has(message)) return;
+      message.extend(leaseMs).then(
+        () => {
+          if (this.leaseTimers.has(message)) this.armLeaseTimer(message, leaseMs);
+        },
+        (e: unknown) => {
+          this.leaseTimers.delete(message);
+          this.report(e, { phase: 'extend', queue: this.queue.name, message });
+        },
+      );
+    }, leaseMs / 2);
+    timer.unref();
+    this.leaseTimers.set(message, timer);
+  }
+
+  private forgetLease(message: ReceivedMessage): void {
+    const timer = this.leaseTimers.get(message);
+    if (timer !== undefined) clearTimeout(timer);
+    this.leaseTimers.delete(message);
+  }
+
+  private dispatch(): void {
+    while (this.running < this.concurrency && this.buffer.length > 0 && this.state !== 'stopped') {
+      const message = this.buffer.shift() as ReceivedMessage;
+      this.running++;
+      const task = this.process(message).finally(() => this.tasks.delete(task));
+      this.tasks.add(task);
+    }
+  }
+
+  private async process(message: ReceivedMessage): Promise<void> {
+    let failure: { error: unknown } | undefined;
+    try {
+      await this.handler(message);
+    } catch (e) {
+      failure = { error: e };
+    }
+    this.forgetLease(message);
+    // The handler slot frees before the ack is confirmed, so the next message starts at once;
+    // the in-flight slot frees only after, so unconfirmed acks stay bounded.
+    this.running--;
+    if (this.state === 'running') this.dispatch();
+    if (failure === undefined) {
+      await message.ack().then(
+        () => void this.stats.acked++,
+        (e: unknown) => this.report(e, { phase: 'ack', queue: this.queue.name, message }),
+      );
+    } else {
+      this.report(failure.error, { phase: 'handler', queue: this.queue.name, message });
+      await this.nackWithBackoff(message);
+    }
+    this.held--;
+    this.slotFreed?.();
+  }
+
+  private async nackWithBackoff(message: ReceivedMessage): Promise<void> {
+    const delayMs = backoffDelayMs(message.deliveryCount, this.backoff);
+    await message.nack(delayMs).then(
+      () => void this.stats.nacked++,
+      (e: unknown) => this.report(e, { phase: 'nack', queue: this.queue.name, message }),
+    );
+  }
+
+  /** Gives back a message no handler started, ready again at once. */
+  private async release(message: ReceivedMessage): Promise<void> {
+    this.forgetLease(message);
+    await message.nack(0).then(
+      () => void this.stats.nacked++,
+      (e: unknown) => this.report(e, { phase: 'nack', queue: this.queue.name, message }),
+    );
+    this.held--;
+  }
+
+  private report(error: unknown, context: ConsumerErrorContext): void {
+    this.stats.errors++;
+    try {
+      this.onError(error, context);
+    } catch {
+      // An error callback that throws must not break the loop or leave a rejection unhandled.
+    }
+  }
+}
+
+function defaultOnError(error: unknown, context: ConsumerErrorContext): void {
+  const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  process.emitWarning(`consumer of queue "${context.queue}" (${context.phase}): ${what}`, 'ChuteConsumerWarning');
+}

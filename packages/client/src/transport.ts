@@ -1,0 +1,185 @@
+/**
+ * HTTP to the broker: one place that builds requests, maps error responses to typed errors and
+ * retries what is safe to retry. Uses Node's global fetch, which keeps connections alive per
+ * origin, so batches and long polls reuse sockets.
+ */
+import { backoffDelayMs, sleep, type BackoffOptions } from './backoff.js';
+import { ChuteError, ConnectionError, TimeoutError, errorFromWire, type WireError } from './errors.js';
+
+/** Settings of the transport, resolved from the client options. */
+export interface TransportOptions {
+  /** Base URL of the broker, e.g. `http://127.0.0.1:7070`. */
+  url: string;
+  /** Bearer token, when the broker requires one. */
+  token: string | undefined;
+  /** Time limit of one attempt (long polls add their wait to it). */
+  requestTimeoutMs: number;
+  /** Retries after the first attempt for connection failures and 429/503 answers. */
+  maxRetries: number;
+  /** Delays between those retries. */
+  retryBackoff: BackoffOptions;
+  /** The fetch implementation (injectable for tests and custom agents). */
+  fetch: typeof fetch;
+}
+
+/** HTTP methods the API uses. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** One request to the broker. */
+export interface RequestSpec {
+  method: HttpMethod;
+  /** Path below the base URL, already percent-encoded, e.g. `/v1/queues/jobs`. */
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  /** JSON body. */
+  body?: unknown;
+  /**
+   * True when repeating the request cannot do harm even if the first attempt reached the broker
+   * (reads, PUT/PATCH/DELETE of settings). Requests that could not have reached it (connection
+   * refused) and requests the broker refused (429, 503) are retried either way.
+   */
+  idempotent: boolean;
+  /** Extra time allowed on top of the request timeout (a long poll's wait). */
+  extraTimeoutMs?: number;
+  /** Caller's abort signal; aborting rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** A successful answer: its status and parsed JSON body (undefined for 204). */
+export interface ApiResponse<T> {
+  status: number;
+  body: T;
+}
+
+/** Socket error codes raised before a request left the machine: always safe to retry. */
+const connectErrorCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** Default error code for an error response that carried no error body. */
+const codeByStatus: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 413: 'MessageTooLarge', 429: 'Overloaded', 503: 'ShuttingDown' };
+
+/** Sends requests to one broker. */
+export class Transport {
+  private readonly base: string;
+  private readonly headers: Record<string, string>;
+
+  /** Creates a transport; nothing is connected until the first request. */
+  constructor(private readonly options: TransportOptions) {
+    this.base = options.url.replace(/\/+$/, '');
+    this.headers = { accept: 'application/json' };
+    if (options.token !== undefined && options.token !== '') this.headers.authorization = `Bearer ${options.token}`;
+  }
+
+  /** The broker's base URL. */
+  get url(): string {
+    return this.base;
+  }
+
+  /**
+   * Sends a request, retrying connection failures and 429/503 answers with capped exponential
+   * backoff (see {@link RequestSpec.idempotent}). Resolves with the parsed body of a 2xx answer;
+   * rejects with a {@link ChuteError} (a {@link ConnectionError} when the broker stayed unreachable).
+   */
+  async request<T>(spec: RequestSpec): Promise<ApiResponse<T>> {
+    const url = this.base + spec.path + queryString(spec.query);
+    const init = this.init(spec);
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.attempt<T>(url, init, spec);
+      if (outcome.kind === 'ok') return outcome.response;
+      if (outcome.kind === 'rejected') throw outcome.error;
+      const canRetry = attempt <= this.options.maxRetries && (outcome.kind !== 'failed' || spec.idempotent);
+      if (!canRetry) throw outcome.kind === 'busy' ? outcome.error : this.finalError(outcome, attempt);
+      const delayMs = Math.max(backoffDelayMs(attempt, this.options.retryBackoff), outcome.kind === 'busy' ? (outcome.error.retryAfterMs ?? 0) : 0);
+      await sleep(Math.min(delayMs, this.options.retryBackoff.maxMs), spec.signal);
+    }
+  }
+
+  private init(spec: RequestSpec): RequestInit {
+    if (spec.body === undefined) return { method: spec.method, headers: this.headers };
+    return { method: spec.method, headers: { ...this.headers, 'content-type': 'application/json' }, body: JSON.stringify(spec.body) };
+  }
+
+  private async attempt<T>(url: string, init: RequestInit, spec: RequestSpec): Promise<AttemptOutcome<T>> {
+    const timeoutMs = this.options.requestTimeoutMs + (spec.extraTimeoutMs ?? 0);
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = spec.signal === undefined ? timeout : AbortSignal.any([spec.signal, timeout]);
+    let res: Response;
+    let text: string;
+    try {
+      res = await this.options.fetch(url, { ...init, signal });
+      text = await res.text();
+    } catch (e) {
+      if (spec.signal?.aborted) throw spec.signal.reason;
+      if (timeout.aborted) return { kind: 'failed', error: new TimeoutError(`${init.method} ${url} timed out after ${timeoutMs} ms`, timeoutMs) };
+      return { kind: connectErrorCodes.has(socketErrorCode(e)) ? 'refused' : 'failed', error: e };
+    }
+    if (res.status >= 200 && res.status < 300) {
+      return { kind: 'ok', response: { status: res.status, body: parseBody<T>(text, res.status) } };
+    }
+    const error = responseError(res, text);
+    return { kind: res.status === 429 || res.status === 503 ? 'busy' : 'rejected', error };
+  }
+
+  private finalError(outcome: Exclude<AttemptOutcome<unknown>, { kind: 'ok' }>, attempts: number): ChuteError {
+    if (outcome.error instanceof ChuteError) return outcome.error;
+    const code = socketErrorCode(outcome.error);
+    const what = code === '' ? describe(outcome.error) : code;
+    return new ConnectionError(`cannot reach the broker at ${this.base}: ${what} (after ${attempts} attempt${attempts === 1 ? '' : 's'})`, attempts, outcome.error);
+  }
+}
+
+type AttemptOutcome<T> =
+  | { kind: 'ok'; response: ApiResponse<T> }
+  /** The connection could not be made: the broker never saw the request. */
+  | { kind: 'refused'; error: unknown }
+  /** The request may or may not have reached the broker (reset, timeout). */
+  | { kind: 'failed'; error: unknown }
+  /** The broker refused for now (429/503): it did nothing. */
+  | { kind: 'busy'; error: ChuteError }
+  /** The broker answered with an error that retrying will not fix. */
+  | { kind: 'rejected'; error: ChuteError };
+
+function queryString(query: RequestSpec['query']): string {
+  if (query === undefined) return '';
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+  const s = params.toString();
+  return s === '' ? '' : `?${s}`;
+}
+
+function parseBody<T>(text: string, status: number): T {
+  if (text === '') return undefined as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    throw new ChuteError('BadResponse', `the broker answered ${status} with a body that is not JSON`, { status, cause: e });
+  }
+}
+
+function responseError(res: Response, text: string): ChuteError {
+  const retryAfter = res.headers.get('retry-after');
+  const retryAfterMs = retryAfter !== null && /^\d+(\.\d+)?$/.test(retryAfter) ? Math.round(Number(retryAfter) * 1000) : undefined;
+  let wire: WireError | undefined;
+  try {
+    const parsed = JSON.parse(text) as { error?: WireError };
+    if (parsed.error !== undefined && typeof parsed.error.code === 'string') wire = parsed.error;
+  } catch {
+    // Not JSON (a proxy's error page, say): fall back to a code derived from the status.
+  }
+  wire ??= { code: codeByStatus[res.status] ?? 'BadResponse', message: `HTTP ${res.status} ${res.statusText}`.trim() };
+  return errorFromWire(wire, res.status, retryAfterMs);
+}
+
+/** Digs the socket error code out of fetch's `TypeError: fetch failed` (possibly an AggregateError inside). */
+function socketErrorCode(e: unknown): string {
+  for (let cur: unknown = e, depth = 0; cur !== undefined && cur !== null && depth < 5; depth++) {
+    const obj = cur as { code?: unknown; cause?: unknown; errors?: unknown[] };
+    if (typeof obj.code === 'string' && obj.code !== '') return obj.code;
+    if (Array.isArray(obj.errors) && obj.errors.length > 0) cur = obj.errors[0];
+    else cur = obj.cause;
+  }
+  return '';
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? (e.cause instanceof Error ? `${e.message}: ${e.cause.message}` : e.message) : String(e);
+}
