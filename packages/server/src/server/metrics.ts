@@ -11,6 +11,7 @@ import type { BrokerApi } from '../core/broker-api.js';
 import type { StorageStats } from '../core/backend.js';
 import { isChuteError } from '../core/errors.js';
 import type { QueueStats } from '../core/types.js';
+import { type Authenticator, isAccessError } from '../protocols/auth-types.js';
 
 /** What the metrics need from the broker: its API plus the storage layer's commit counters. */
 export type MetricsSource = BrokerApi & { storageStats(): StorageStats };
@@ -19,11 +20,11 @@ export type MetricsSource = BrokerApi & { storageStats(): StorageStats };
 export interface MetricsOptions {
   broker: MetricsSource;
   /**
-   * Tells whether a request carries a valid token. Scrapes from loopback are always allowed (the
-   * Prometheus convention for a local agent); others must pass this check. Leave it out when the
-   * broker has no tokens configured: then anyone who can reach the port may scrape, like the API.
+   * The server's token check. Scrapes from loopback are always allowed (the Prometheus convention
+   * for a local agent); scrapes from elsewhere need any valid token, whatever its permissions, or a
+   * server without tokens (the authenticator then returns null). Left out, everyone may scrape.
    */
-  isAuthenticated?: (request: FastifyRequest) => boolean;
+  authenticate?: Authenticator;
 }
 
 /** Bucket bounds in seconds of the HTTP latency histogram: 0.5 ms to 30 s (long polls wait up to 20 s). */
@@ -161,6 +162,18 @@ function isLoopback(address: string): boolean {
   return v4.startsWith('127.') || address === '::1';
 }
 
+/** Loopback may always scrape; any other caller needs whatever the authenticator accepts. */
+function mayScrape(request: FastifyRequest, authenticate: Authenticator | undefined): boolean {
+  if (isLoopback(request.ip) || authenticate === undefined) return true;
+  try {
+    authenticate({ authorization: request.headers.authorization, remoteAddress: request.socket.remoteAddress });
+    return true;
+  } catch (e) {
+    if (isAccessError(e)) return false;
+    throw e;
+  }
+}
+
 /** Sends the wire-form 401 of the native API. */
 function unauthorized(reply: FastifyReply): FastifyReply {
   return reply
@@ -188,9 +201,7 @@ export async function registerMetrics(app: FastifyInstance, opts: MetricsOptions
   });
 
   app.get('/metrics', async (request, reply) => {
-    if (!isLoopback(request.ip) && opts.isAuthenticated !== undefined && !opts.isAuthenticated(request)) {
-      return unauthorized(reply);
-    }
+    if (!mayScrape(request, opts.authenticate)) return unauthorized(reply);
     await refresh(families, opts.broker);
     const text = await registry.metrics();
     return reply.header('content-type', registry.contentType).send(text);
