@@ -16,7 +16,7 @@ export interface Clock {
   setTimer(delayMs: number, fn: () => void): TimerHandle;
 }
 
-/** The real clock: wall time and Node timers (unref'd, so they never keep the process alive). */
+/** The real clock: wall time and Node timers. Broker.close() cancels every timer it armed. */
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimer(delayMs, fn) {
@@ -26,7 +26,6 @@ export const systemClock: Clock = {
     const arm = (remainingMs: number): void => {
       const step = Math.min(Math.max(0, remainingMs), maxTimerMs);
       handle = setTimeout(() => (remainingMs > maxTimerMs ? arm(remainingMs - maxTimerMs) : fn()), step);
-      handle.unref();
     };
     arm(delayMs);
     return { cancel: () => clearTimeout(handle) };

@@ -1,0 +1,92 @@
+/**
+ * The in-memory state of one queue: its ready index, scheduled (delayed) messages, leases,
+ * dedup keys, long-poll waiters and counters. Rebuilt from the store at start.
+ */
+import type { TimerHandle } from '../../core/clock.js';
+import type { QueueConfig, QueueInfo, QueueTotals, ReceivedMessage } from '../../core/types.js';
+import { Deque } from './deque.js';
+import { MinHeap } from './heap.js';
+import type { Msg } from './msg.js';
+import { FifoReady, StandardReady, type ReadyIndex } from './ready-index.js';
+import type { DedupRecord, QueueRecord } from './store.js';
+
+/** A receive waiting for messages (long poll). */
+export interface Waiter {
+  max: number;
+  visibilityTimeoutMs: number;
+  autoAck: boolean;
+  resolve(messages: ReceivedMessage[]): void;
+  reject(error: unknown): void;
+  timer: TimerHandle | undefined;
+  cleanup(): void;
+  done: boolean;
+}
+
+/** One queue's state. */
+export class QueueState {
+  readonly id: number;
+  readonly name: string;
+  config: QueueConfig;
+  readonly createdAt: number;
+  updatedAt: number;
+  readonly ready: ReadyIndex;
+  /** Delayed messages by the time they become ready. */
+  readonly scheduled = new MinHeap<Msg>();
+  /** Leases by deadline; entries whose message moved on are skipped when popped. */
+  readonly leases = new MinHeap<Msg>();
+  /** Leased messages by sequence. */
+  readonly leased = new Map<number, Msg>();
+  /** Dedup key to the first message's id and the end of its window (insertion order ~ expiry order). */
+  readonly dedup = new Map<string, DedupRecord>();
+  readonly waiters = new Deque<Waiter>();
+  /** Messages held: ready + scheduled + leased (not counting sends still committing). */
+  count = 0;
+  /** Sends accepted but not yet committed; they count against maxLength. */
+  pending = 0;
+  scheduledCount = 0;
+  bytes = 0;
+  pendingBytes = 0;
+  readonly totals: QueueTotals = {
+    sent: 0,
+    received: 0,
+    acked: 0,
+    nacked: 0,
+    expired: 0,
+    deadLettered: 0,
+    leaseExpired: 0,
+    deduplicated: 0,
+    dropped: 0,
+  };
+  timer: TimerHandle | undefined;
+  timerAt = Infinity;
+  deleted = false;
+
+  constructor(record: QueueRecord) {
+    this.id = record.id;
+    this.name = record.name;
+    this.config = record.config;
+    this.createdAt = record.createdAt;
+    this.updatedAt = record.updatedAt;
+    this.ready = record.config.fifo ? new FifoReady() : new StandardReady();
+  }
+
+  /** The record to store. */
+  record(): QueueRecord {
+    return { id: this.id, name: this.name, config: this.config, createdAt: this.createdAt, updatedAt: this.updatedAt };
+  }
+
+  /** The public view. */
+  info(): QueueInfo {
+    return { name: this.name, config: structuredClone(this.config), createdAt: this.createdAt, updatedAt: this.updatedAt };
+  }
+
+  /** The earliest moment something time-driven happens in this queue. */
+  nextWakeAt(): number {
+    let at = Math.min(this.scheduled.peekKey(), this.leases.peekKey());
+    const oldest = this.ready.oldest();
+    if (oldest !== undefined) at = Math.min(at, oldest.expiresAt);
+    const firstDedup = this.dedup.values().next();
+    if (!firstDedup.done) at = Math.min(at, firstDedup.value.x);
+    return at;
+  }
+}

@@ -1,0 +1,341 @@
+/**
+ * Persistence of the embedded backend on LMDB. Writes are queued and committed by lmdb-js on its
+ * own thread: every write issued in one event-loop turn lands in one transaction, committed with
+ * fsync (group commit), and each write's promise resolves only after that commit. Records are
+ * checked before they are written and after they are read; a bad record is a StorageError that
+ * names it, never a silent repair.
+ */
+import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { ChuteError } from '../../core/errors.js';
+import type { StorageStats } from '../../core/backend.js';
+import type { DeadLetterInfo, Headers, QueueConfig, TopicInfo } from '../../core/types.js';
+import { checkDataFile } from './data-file.js';
+import { Msg } from './msg.js';
+
+/** A queue as stored. */
+export interface QueueRecord {
+  id: number;
+  name: string;
+  config: QueueConfig;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** The small per-message record kept in the `msgs` database (bodies live in `bodies`). */
+interface MsgRecord {
+  q: number;
+  t: number;
+  v: number;
+  x: number;
+  d: number;
+  p: number;
+  s: number;
+  c: number;
+  g?: string;
+  f?: number;
+  h?: 1;
+  r?: [DeadLetterInfo['reason'], string, number];
+}
+
+/** Body, headers and dedup id, in the `bodies` database. */
+interface BodyRecord {
+  b: Uint8Array;
+  h?: Headers;
+  d?: string;
+}
+
+/** A remembered dedup key. */
+export interface DedupRecord {
+  /** Id of the first message sent with this key. */
+  id: string;
+  /** Its sequence number. */
+  s: number;
+  /** End of the dedup window, epoch ms. */
+  x: number;
+}
+
+const COMMIT_BUCKETS_MS = [0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000];
+const SEQ_RESERVE_BLOCK = 100_000;
+
+/** The LMDB file of one data directory. */
+export class Store {
+  private readonly root: RootDatabase;
+  private readonly meta: Database<number, string>;
+  private readonly queues: Database<QueueRecord, string>;
+  private readonly topics: Database<TopicInfo, string>;
+  private readonly msgs: Database<MsgRecord, number>;
+  private readonly bodies: Database<BodyRecord, number>;
+  private readonly dedup: Database<DedupRecord, [number, string]>;
+  readonly path: string;
+  private seqReservedUpTo = 0;
+  private batch: { startedAt: number; ops: number } | undefined;
+  private readonly stats: StorageStats;
+
+  constructor(dataDir: string) {
+    mkdirSync(dataDir, { recursive: true });
+    this.path = join(dataDir, 'chute.mdb');
+    checkDataFile(this.path);
+    try {
+      this.root = open({ path: this.path, maxDbs: 16, overlappingSync: false, compression: false, mapSize: 2 ** 36 });
+      this.meta = this.root.openDB({ name: 'meta' });
+      this.queues = this.root.openDB({ name: 'queues' });
+      this.topics = this.root.openDB({ name: 'topics' });
+      this.msgs = this.root.openDB({ name: 'msgs', sharedStructuresKey: Symbol.for('structures') });
+      this.bodies = this.root.openDB({ name: 'bodies' });
+      this.dedup = this.root.openDB({ name: 'dedup' });
+    } catch (e) {
+      throw new ChuteError('StorageError', `cannot open data file ${this.path}: ${(e as Error).message}`);
+    }
+    this.stats = {
+      engine: 'lmdb',
+      commits: 0,
+      commitOps: 0,
+      commitLatencyMs: { count: 0, sum: 0, buckets: COMMIT_BUCKETS_MS.map((le) => ({ le, count: 0 })) },
+      fileBytes: 0,
+    };
+  }
+
+  // ---- reads used by recovery -------------------------------------------------------------
+
+  /** The next sequence number to hand out: past every one that may have been used before. */
+  loadNextSeq(): number {
+    const reserved = this.meta.get('seqReserved') ?? 1;
+    let last = 0;
+    for (const key of this.msgs.getKeys({ reverse: true, limit: 1 })) last = key;
+    this.seqReservedUpTo = reserved;
+    return Math.max(reserved, last + 1);
+  }
+
+  /** The next internal queue id. */
+  nextQueueId(): number {
+    return this.meta.get('nextQueueId') ?? 1;
+  }
+
+  /** Every stored queue, checked. */
+  loadQueues(): QueueRecord[] {
+    const out: QueueRecord[] = [];
+    for (const { key, value } of this.queues.getRange()) {
+      if (typeof value !== 'object' || value === null || value.name !== key || !Number.isInteger(value.id) || typeof value.config !== 'object') {
+        throw this.badRecord('queues', key, 'not a queue record');
+      }
+      out.push(value);
+    }
+    return out;
+  }
+
+  /** Every stored topic. */
+  loadTopics(): TopicInfo[] {
+    return [...this.topics.getRange()].map(({ key, value }) => {
+      if (typeof value !== 'object' || value === null || value.name !== key || !Array.isArray(value.subscriptions)) {
+        throw this.badRecord('topics', key, 'not a topic record');
+      }
+      return value;
+    });
+  }
+
+  /** Every stored message index entry, in sequence order, checked. */
+  *loadMessages(): IterableIterator<Msg> {
+    for (const { key, value } of this.msgs.getRange()) yield this.toMsg(key, value);
+  }
+
+  /** Every remembered dedup key. */
+  *loadDedup(): IterableIterator<{ queueId: number; key: string; record: DedupRecord }> {
+    for (const { key, value } of this.dedup.getRange()) {
+      if (!Array.isArray(key) || typeof value?.id !== 'string' || typeof value.s !== 'number' || typeof value.x !== 'number') throw this.badRecord('dedup', key, 'not a dedup record');
+      yield { queueId: key[0], key: key[1], record: value };
+    }
+  }
+
+  // ---- message bodies ---------------------------------------------------------------------
+
+  /** Reads a message's body and headers back, checking them against the index entry. */
+  readBody(msg: Msg): BodyRecord {
+    const rec = this.bodies.get(msg.seq);
+    if (rec === undefined || !(rec.b instanceof Uint8Array)) throw this.badRecord('bodies', msg.seq, 'the body of an indexed message is missing');
+    if (rec.b.byteLength !== msg.size || crc32(rec.b) !== msg.crc) throw this.badRecord('bodies', msg.seq, 'the body does not match its checksum');
+    return rec;
+  }
+
+  // ---- writes (each resolves after its fsync'd commit) ------------------------------------
+
+  /** Stores a new message: its index entry and its body. */
+  putMessage(msg: Msg, body: Uint8Array, headers: Headers, dedupId: string | undefined): Promise<unknown> {
+    const rec: BodyRecord = { b: body };
+    if (Object.keys(headers).length > 0) rec.h = headers;
+    if (dedupId !== undefined) rec.d = dedupId;
+    this.track(2);
+    void this.bodies.put(msg.seq, rec);
+    return this.msgs.put(msg.seq, this.toRecord(msg));
+  }
+
+  /** Rewrites a message's index entry (delivery count, delay, queue after a dead-letter move). */
+  putMsg(msg: Msg): Promise<unknown> {
+    this.track(1);
+    return this.msgs.put(msg.seq, this.toRecord(msg));
+  }
+
+  /** Deletes a message. */
+  removeMessage(seq: number): Promise<unknown> {
+    this.track(2);
+    void this.bodies.remove(seq);
+    return this.msgs.remove(seq);
+  }
+
+  /** Makes sure sequence numbers up to `seq` survive a restart (one write per block of numbers). */
+  reserveSeq(seq: number): void {
+    if (seq < this.seqReservedUpTo) return;
+    this.seqReservedUpTo = seq + SEQ_RESERVE_BLOCK;
+    this.track(1);
+    void this.meta.put('seqReserved', this.seqReservedUpTo);
+  }
+
+  /** Remembers a dedup key. */
+  putDedup(queueId: number, key: string, record: DedupRecord): Promise<unknown> {
+    this.track(1);
+    return this.dedup.put([queueId, key], record);
+  }
+
+  /** Forgets a dedup key. */
+  removeDedup(queueId: number, key: string): Promise<unknown> {
+    this.track(1);
+    return this.dedup.remove([queueId, key]);
+  }
+
+  /** Stores a queue record (and the next free queue id). */
+  putQueue(record: QueueRecord): Promise<unknown> {
+    this.track(2);
+    void this.meta.put('nextQueueId', Math.max(this.nextQueueId(), record.id + 1));
+    return this.queues.put(record.name, record);
+  }
+
+  /** Deletes a queue record with every message and dedup key it held, in one commit. */
+  removeQueue(name: string, queueId: number, seqs: Iterable<number>): Promise<unknown> {
+    let ops = 1;
+    for (const seq of seqs) {
+      void this.bodies.remove(seq);
+      void this.msgs.remove(seq);
+      ops += 2;
+    }
+    for (const key of this.dedup.getKeys({ start: [queueId], end: [queueId + 1] })) {
+      void this.dedup.remove(key);
+      ops++;
+    }
+    this.track(ops);
+    return this.queues.remove(name);
+  }
+
+  /** Stores a topic. */
+  putTopic(topic: TopicInfo): Promise<unknown> {
+    this.track(1);
+    return this.topics.put(topic.name, topic);
+  }
+
+  /** Deletes a topic. */
+  removeTopic(name: string): Promise<unknown> {
+    this.track(1);
+    return this.topics.remove(name);
+  }
+
+  /** Commit counters, for metrics. */
+  storageStats(): StorageStats {
+    let fileBytes = 0;
+    try {
+      fileBytes = statSync(this.path).size;
+    } catch {
+      // The file is always there while open; a failed stat just reports 0.
+    }
+    return { ...this.stats, commitLatencyMs: { ...this.stats.commitLatencyMs, buckets: this.stats.commitLatencyMs.buckets.map((b) => ({ ...b })) }, fileBytes };
+  }
+
+  /** Waits for every queued write, then closes the file. */
+  async close(): Promise<void> {
+    await this.root.flushed;
+    await this.root.close();
+  }
+
+  /**
+   * Counts writes into the current event-loop turn's batch and times its commit. lmdb-js commits
+   * all of a turn's writes together, so one timing per turn is one timing per commit.
+   */
+  private track(ops: number): void {
+    if (this.batch === undefined) {
+      const batch = { startedAt: performance.now(), ops: 0 };
+      this.batch = batch;
+      setImmediate(() => {
+        this.batch = undefined;
+        void this.root.committed.then(() => this.recordCommit(batch));
+      });
+    }
+    this.batch.ops += ops;
+  }
+
+  private recordCommit(batch: { startedAt: number; ops: number }): void {
+    const ms = performance.now() - batch.startedAt;
+    this.stats.commits++;
+    this.stats.commitOps += batch.ops;
+    const h = this.stats.commitLatencyMs;
+    h.count++;
+    h.sum += ms;
+    for (const b of h.buckets) if (ms <= b.le) b.count++;
+  }
+
+  private toRecord(msg: Msg): MsgRecord {
+    if (!Number.isSafeInteger(msg.seq) || msg.seq <= 0 || msg.size < 0 || msg.deliveryCount < 0) {
+      throw new ChuteError('StorageError', `refusing to write a broken index entry for message ${msg.seq}`);
+    }
+    const rec: MsgRecord = {
+      q: msg.queueId,
+      t: msg.enqueuedAt,
+      v: msg.visibleAt,
+      x: msg.expiresAt,
+      d: msg.deliveryCount,
+      p: msg.priority,
+      s: msg.size,
+      c: msg.crc,
+    };
+    if (msg.groupId !== undefined) rec.g = msg.groupId;
+    if (msg.firstDeliveredAt !== 0) rec.f = msg.firstDeliveredAt;
+    if (msg.holdsGroup) rec.h = 1;
+    if (msg.deadLetter !== undefined) rec.r = [msg.deadLetter.reason, msg.deadLetter.sourceQueue, msg.deadLetter.at];
+    return rec;
+  }
+
+  private toMsg(seq: number, r: MsgRecord): Msg {
+    const ok =
+      Number.isSafeInteger(seq) &&
+      typeof r === 'object' &&
+      r !== null &&
+      Number.isInteger(r.q) &&
+      typeof r.t === 'number' &&
+      typeof r.v === 'number' &&
+      typeof r.x === 'number' &&
+      Number.isInteger(r.d) &&
+      Number.isInteger(r.p) &&
+      r.p >= 0 &&
+      r.p <= 9 &&
+      Number.isInteger(r.s) &&
+      Number.isInteger(r.c) &&
+      (r.g === undefined || typeof r.g === 'string');
+    if (!ok) throw this.badRecord('msgs', seq, 'not a message index entry');
+    const msg = new Msg(seq, r.q, r.t, r.v, r.x, r.d, r.p, r.s, r.c, r.g);
+    if (r.f !== undefined) msg.firstDeliveredAt = r.f;
+    if (r.h === 1) msg.holdsGroup = true;
+    if (r.r !== undefined) msg.deadLetter = { reason: r.r[0], sourceQueue: r.r[1], at: r.r[2] };
+    return msg;
+  }
+
+  private badRecord(db: string, key: unknown, why: string): ChuteError {
+    return new ChuteError(
+      'StorageError',
+      `data file ${this.path} holds a damaged record (${db} ${JSON.stringify(key)}: ${why}). Chute stops rather than lose data silently: restore the data directory from a backup.`,
+    );
+  }
+}
+
+/** CRC-32 of a body, as stored in the index entry. */
+export function bodyChecksum(body: Uint8Array): number {
+  return crc32(body);
+}
