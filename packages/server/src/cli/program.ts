@@ -1,0 +1,61 @@
+/**
+ * The `chute` command tree: global options and every subcommand, one file each.
+ */
+import { readFileSync } from 'node:fs';
+import { defaultUrl } from '@chutemq/client';
+import { Command, Option } from 'commander';
+import { registerDlqRedriveCommand } from './dlq-redrive.js';
+import { registerQueueCreateCommand } from './queue-create.js';
+import { registerQueueDeleteCommand } from './queue-delete.js';
+import { registerQueueListCommand } from './queue-list.js';
+import { registerQueuePurgeCommand } from './queue-purge.js';
+import { registerQueueStatsCommand } from './queue-stats.js';
+import { registerReceiveCommand } from './receive.js';
+import { registerSendCommand } from './send.js';
+import { registerServeCommand } from './serve.js';
+import { registerTopicCreateCommand } from './topic-create.js';
+import { registerTopicPublishCommand } from './topic-publish.js';
+import { registerTopicSubscribeCommand } from './topic-subscribe.js';
+
+/** The package version, read from package.json (one level above both src/ and dist/). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
+}
+
+/**
+ * Builds the program. Commander's own exits are turned into exceptions (exitOverride) so main.ts
+ * decides every exit code in one place.
+ */
+export async function buildProgram(): Promise<Command> {
+  const program = new Command('chute')
+    .description('Chute: a durable message broker. Start one with `chute serve`, then send and receive.')
+    .version(packageVersion(), '-V, --version')
+    .addOption(new Option('--url <url>', 'broker URL').env('CHUTE_URL').default(defaultUrl))
+    .addOption(new Option('--token <token>', 'access token').env('CHUTE_TOKEN'))
+    .option('--json', 'print JSON for scripts instead of tables')
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)');
+
+  await registerServeCommand(program);
+
+  const queue = program.command('queue').description('create, list, inspect, purge and delete queues');
+  registerQueueCreateCommand(queue);
+  registerQueueListCommand(queue);
+  registerQueueStatsCommand(queue);
+  registerQueuePurgeCommand(queue);
+  registerQueueDeleteCommand(queue);
+
+  registerSendCommand(program);
+  registerReceiveCommand(program);
+
+  const topic = program.command('topic').description('create topics, subscribe queues, publish');
+  registerTopicCreateCommand(topic);
+  registerTopicSubscribeCommand(topic);
+  registerTopicPublishCommand(topic);
+
+  const dlq = program.command('dlq').description('dead-letter queues');
+  registerDlqRedriveCommand(dlq);
+
+  return program;
+}
