@@ -29,6 +29,11 @@ export type ErrorCode =
   | 'Unauthorized'
   | 'Forbidden'
   | 'NotFound'
+  | 'RouteNotFound'
+  | 'RequestTooLarge'
+  | 'UnsupportedMediaType'
+  | 'BadRequest'
+  | 'InternalError'
   | 'ConnectionError'
   | 'Timeout'
   | 'BadResponse';
