@@ -1,0 +1,68 @@
+/**
+ * The machine header of a results file: what the numbers were measured on, including the disk's
+ * fsync latency measured by the harness itself (it bounds every fsync-tier figure).
+ */
+import { closeSync, fsyncSync, openSync, rmSync, writeSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { LatencyRecorder } from './latency.js';
+
+/** Facts about the machine and the disk under the data directory. */
+export interface MachineInfo {
+  cores: number;
+  cpuModel: string;
+  memoryGiB: number;
+  os: string;
+  node: string;
+  /** Directory the fsync probe wrote to (where Chute keeps its data during the run). */
+  fsyncDir: string;
+  fsyncP50Ms: number;
+  fsyncP99Ms: number;
+  /** Sequential write+fsync calls per second achieved by the probe. */
+  fsyncPerSec: number;
+}
+
+/**
+ * Writes 4 KiB and fsyncs, in a loop, for up to `budgetMs` or `maxRounds` rounds, in `dir`.
+ * This is what a single-writer group commit pays at the very least per flush.
+ */
+export function probeFsync(dir: string, budgetMs = 1500, maxRounds = 500): { p50Ms: number; p99Ms: number; perSec: number } {
+  const file = join(dir, `fsync-probe-${process.pid}.bin`);
+  const block = Buffer.alloc(4096, 0x5a);
+  const recorder = new LatencyRecorder();
+  const fd = openSync(file, 'w');
+  const start = performance.now();
+  let rounds = 0;
+  try {
+    while (rounds < maxRounds && performance.now() - start < budgetMs) {
+      const t0 = performance.now();
+      writeSync(fd, block, 0, block.length, (rounds % 256) * block.length);
+      fsyncSync(fd);
+      recorder.record(performance.now() - t0);
+      rounds++;
+    }
+  } finally {
+    closeSync(fd);
+    rmSync(file, { force: true });
+  }
+  const elapsedS = (performance.now() - start) / 1000;
+  const s = recorder.summary();
+  return { p50Ms: s.p50Ms, p99Ms: s.p99Ms, perSec: rounds / elapsedS };
+}
+
+/** Collects the machine header, probing fsync in `dataDir`. */
+export function describeMachine(dataDir: string): MachineInfo {
+  const cpus = os.cpus();
+  const fsync = probeFsync(dataDir);
+  return {
+    cores: cpus.length,
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    memoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    fsyncDir: dataDir,
+    fsyncP50Ms: fsync.p50Ms,
+    fsyncP99Ms: fsync.p99Ms,
+    fsyncPerSec: fsync.perSec,
+  };
+}

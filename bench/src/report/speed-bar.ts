@@ -1,0 +1,75 @@
+/**
+ * The speed bar of issue 4, checked against a run's rows. Each check passes, fails, or says it
+ * was not measured (scenario not run, or Chute missing).
+ */
+import type { ResultRow, ScenarioId } from '../types.js';
+import { formatValue } from './format.js';
+
+/** Id of Chute's durable driver, the one the speed bar is about. */
+export const chuteDurableId = 'chute';
+
+/** Outcome of one check. */
+export interface SpeedCheck {
+  bar: string;
+  measured: string;
+  verdict: 'pass' | 'fail' | 'not measured';
+}
+
+function metric(rows: ResultRow[], scenario: ScenarioId, system: string, caseLabel: string | null, key: string): number | null {
+  const row = rows.find((r) => r.scenario === scenario && r.system === system && (caseLabel === null || r.caseLabel === caseLabel));
+  const v = row?.metrics[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+function check(bar: string, measured: string, ok: boolean | null): SpeedCheck {
+  return { bar, measured, verdict: ok === null ? 'not measured' : ok ? 'pass' : 'fail' };
+}
+
+/** Evaluates every check of the speed bar. */
+export function speedChecks(rows: ResultRow[]): SpeedCheck[] {
+  const c = chuteDurableId;
+  const s1 = metric(rows, 1, c, '1 KiB', 'consumeRate');
+  const rabbit = metric(rows, 1, 'rabbitmq', '1 KiB', 'consumeRate');
+  const durablePeers = rows
+    .filter((r) => r.scenario === 1 && r.caseLabel === '1 KiB' && r.tier === 'fsync' && !r.isChute)
+    .map((r) => r.metrics.consumeRate)
+    .filter((v): v is number => typeof v === 'number');
+  const bestDurable = durablePeers.length > 0 ? Math.max(...durablePeers) : null;
+  const p99 = metric(rows, 2, c, '1 KiB @ 50%', 'p99Ms');
+  const perMsg = metric(rows, 3, c, null, 'bytesPerMessage');
+  const fill = metric(rows, 3, c, null, 'fillRate');
+  const drain = metric(rows, 3, c, null, 'drainRate');
+  const serving = metric(rows, 4, c, null, 'servingAfterMs');
+  const confirmed = metric(rows, 4, c, null, 'confirmedBefore');
+  const recovered = metric(rows, 4, c, null, 'recovered');
+  const f0 = (v: number | null): string => formatValue(v, 0);
+  return [
+    check('S1, 1 KiB, durable: ≥ 50,000 msg/s end to end', `${f0(s1)} msg/s`, s1 === null ? null : s1 >= 50_000),
+    check(
+      'S1, 1 KiB, durable: ≥ RabbitMQ in the same run',
+      `${f0(s1)} vs ${f0(rabbit)} msg/s`,
+      s1 === null || rabbit === null ? null : s1 >= rabbit,
+    ),
+    check(
+      'S1, 1 KiB, durable (goal): ≥ 2 × best durable peer',
+      `${f0(s1)} vs 2 × ${f0(bestDurable)} msg/s`,
+      s1 === null || bestDurable === null ? null : s1 >= 2 * bestDurable,
+    ),
+    check('S2, 1 KiB at 50% load: p99 ≤ 10 ms', `${formatValue(p99, 2)} ms`, p99 === null ? null : p99 <= 10),
+    check('S3: ≤ 200 bytes per queued message', `${f0(perMsg)} B`, perMsg === null ? null : perMsg <= 200),
+    check('S3: drain at least as fast as fill', `drain ${f0(drain)} vs fill ${f0(fill)} msg/s`, drain === null || fill === null ? null : drain >= fill),
+    check('S4: serving again within 5 s', `${f0(serving)} ms`, serving === null ? null : serving <= 5000),
+    check(
+      'S4: every confirmed message survives kill -9',
+      `${f0(recovered)} of ${f0(confirmed)}`,
+      recovered === null || confirmed === null ? null : recovered >= confirmed,
+    ),
+  ];
+}
+
+/** Renders the checks as a markdown table. */
+export function renderSpeedBar(rows: ResultRow[]): string {
+  const lines = ['| bar | measured (Chute, durable) | result |', '| --- | --- | --- |'];
+  for (const s of speedChecks(rows)) lines.push(`| ${s.bar} | ${s.measured} | ${s.verdict} |`);
+  return lines.join('\n');
+}
