@@ -1,0 +1,178 @@
+/**
+ * Messages between the broker's types and their JSON wire form. Bodies and byte headers are bytes
+ * in the broker; on the wire a body is a UTF-8 string or base64 (`bodyEncoding`), and a byte header
+ * is `{ "base64": "..." }`. Every conversion is exact, so binary bodies round-trip byte for byte.
+ */
+import { ChuteError, invalidArgument } from '../../core/errors.js';
+import type { Headers, Message, PublishInput, ReceiptResult, ReceivedMessage, SendInput, SendResult } from '../../core/types.js';
+import type { WireError } from './errors.js';
+
+/** A header value on the wire. */
+export type WireHeaderValue = string | number | { base64: string };
+
+/** How a body is written in JSON. */
+export type BodyEncoding = 'utf8' | 'base64';
+
+/** What a receive or peek asks for: `auto` = UTF-8 when the bytes are valid UTF-8, else base64. */
+export type BodyEncodingChoice = 'auto' | 'base64';
+
+/** One message to send, as the client writes it. */
+export interface WireSendEntry {
+  /** The caller's entry id in a batch, echoed in its result. */
+  id?: string;
+  body: string;
+  bodyEncoding?: BodyEncoding;
+  headers?: Record<string, WireHeaderValue>;
+  priority?: number;
+  delayMs?: number;
+  ttlMs?: number;
+  groupId?: string;
+  dedupId?: string;
+}
+
+/** A publish: a send entry plus the routing key. */
+export interface WirePublish extends Omit<WireSendEntry, 'id'> {
+  routingKey?: string;
+}
+
+/** A message as receive and peek return it. */
+export interface WireMessage {
+  id: string;
+  sequence: string;
+  body: string;
+  bodyEncoding: BodyEncoding;
+  headers: Record<string, WireHeaderValue>;
+  priority: number;
+  groupId?: string;
+  dedupId?: string;
+  enqueuedAt: number;
+  deliveryCount: number;
+  firstDeliveredAt?: number;
+  deadLetter?: Message['deadLetter'];
+  receipt?: string;
+  leaseExpiresAt?: number;
+}
+
+/** One result of a batch send. */
+export type WireSendResult =
+  | { id?: string; ok: true; messageId: string; sequence: string; duplicate: boolean }
+  | { id?: string; ok: false; error: WireError };
+
+/** One result of an ack, nack or extend. */
+export type WireReceiptResult = { receipt: string; ok: true; leaseExpiresAt?: number } | { receipt: string; ok: false; error: WireError };
+
+/** Standard base64 with optional padding; anything else is refused rather than silently skipped. */
+const base64Pattern = /^[A-Za-z0-9+/]*={0,2}$/;
+/** `ignoreBOM` keeps a leading byte-order mark as part of the text, so the bytes survive exactly. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Decodes base64 strictly; `field` names the input in the error. */
+export function decodeBase64(text: string, field: string): Uint8Array {
+  if (!base64Pattern.test(text) || text.replace(/=+$/, '').length % 4 === 1) {
+    throw invalidArgument(field, `${field} is not valid base64`);
+  }
+  return Buffer.from(text, 'base64');
+}
+
+/** Turns a wire body into bytes. */
+export function decodeBody(body: string, encoding: BodyEncoding | undefined, field: string): Uint8Array {
+  return encoding === 'base64' ? decodeBase64(body, field) : Buffer.from(body, 'utf8');
+}
+
+/** Writes bytes as a wire body: base64 when asked or when the bytes are not valid UTF-8. */
+export function encodeBody(bytes: Uint8Array, choice: BodyEncodingChoice): { body: string; bodyEncoding: BodyEncoding } {
+  if (choice === 'auto') {
+    try {
+      return { body: strictUtf8.decode(bytes), bodyEncoding: 'utf8' };
+    } catch {
+      // Not valid UTF-8: fall through to base64, which carries any bytes.
+    }
+  }
+  return { body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'), bodyEncoding: 'base64' };
+}
+
+/** Wire headers to broker headers; `field` is the path of the headers object for errors. */
+export function decodeHeaders(headers: Record<string, WireHeaderValue>, field: string): Headers {
+  const out: Headers = {};
+  for (const [name, value] of Object.entries(headers)) {
+    out[name] = typeof value === 'object' ? decodeBase64(value.base64, `${field}.${name}.base64`) : value;
+  }
+  return out;
+}
+
+/** Broker headers to wire headers. */
+export function encodeHeaders(headers: Headers): Record<string, WireHeaderValue> {
+  const out: Record<string, WireHeaderValue> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    out[name] = value instanceof Uint8Array ? { base64: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') } : value;
+  }
+  return out;
+}
+
+/** A wire send entry to the broker's SendInput; `field` prefixes error paths (e.g. `messages[2]`). */
+export function decodeSendEntry(entry: WireSendEntry, field: string): SendInput {
+  const input: SendInput = decodeMessageFields(entry, field);
+  if (entry.id !== undefined) input.entryId = entry.id;
+  return input;
+}
+
+/** A wire publish to the broker's PublishInput. */
+export function decodePublish(entry: WirePublish): PublishInput {
+  const input: PublishInput = decodeMessageFields(entry, '');
+  if (entry.routingKey !== undefined) input.routingKey = entry.routingKey;
+  return input;
+}
+
+/** The fields a send entry and a publish share. */
+function decodeMessageFields(entry: Omit<WireSendEntry, 'id'>, field: string): Omit<SendInput, 'entryId'> {
+  const at = (name: string): string => (field === '' ? name : `${field}.${name}`);
+  const input: Omit<SendInput, 'entryId'> = { body: decodeBody(entry.body, entry.bodyEncoding, at('body')) };
+  if (entry.headers !== undefined) input.headers = decodeHeaders(entry.headers, at('headers'));
+  if (entry.priority !== undefined) input.priority = entry.priority;
+  if (entry.delayMs !== undefined) input.delayMs = entry.delayMs;
+  if (entry.ttlMs !== undefined) input.ttlMs = entry.ttlMs;
+  if (entry.groupId !== undefined) input.groupId = entry.groupId;
+  if (entry.dedupId !== undefined) input.dedupId = entry.dedupId;
+  return input;
+}
+
+/** A stored or received message to its wire form. */
+export function encodeMessage(m: Message | ReceivedMessage, choice: BodyEncodingChoice): WireMessage {
+  const out: WireMessage = {
+    id: m.id,
+    sequence: m.sequence,
+    ...encodeBody(m.body, choice),
+    headers: encodeHeaders(m.headers),
+    priority: m.priority,
+    enqueuedAt: m.enqueuedAt,
+    deliveryCount: m.deliveryCount,
+  };
+  if (m.groupId !== undefined) out.groupId = m.groupId;
+  if (m.dedupId !== undefined) out.dedupId = m.dedupId;
+  if (m.firstDeliveredAt !== undefined) out.firstDeliveredAt = m.firstDeliveredAt;
+  if (m.deadLetter !== undefined) out.deadLetter = m.deadLetter;
+  if ('receipt' in m) {
+    out.receipt = m.receipt;
+    out.leaseExpiresAt = m.leaseExpiresAt;
+  }
+  return out;
+}
+
+/** One batch send result to its wire form. */
+export function encodeSendResult(r: SendResult): WireSendResult {
+  const out: WireSendResult = r.ok
+    ? { ok: true, messageId: r.id, sequence: r.sequence, duplicate: r.duplicate }
+    : { ok: false, error: wireError(r.error) };
+  if (r.entryId !== undefined) out.id = r.entryId;
+  return out;
+}
+
+/** One ack / nack / extend result to its wire form. */
+export function encodeReceiptResult(r: ReceiptResult): WireReceiptResult {
+  if (!r.ok) return { receipt: r.receipt, ok: false, error: wireError(r.error) };
+  return r.leaseExpiresAt === undefined ? { receipt: r.receipt, ok: true } : { receipt: r.receipt, ok: true, leaseExpiresAt: r.leaseExpiresAt };
+}
+
+function wireError(e: ChuteError): WireError {
+  return e.toJSON();
+}

@@ -1,0 +1,285 @@
+/**
+ * Message routes of a queue: send (one entry, a batch, or a raw octet-stream body), peek, receive
+ * with long poll, ack, nack, extend and redrive.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ChuteError, invalidArgument } from '../../core/errors.js';
+import type { Headers, ReceiptResult, SendInput, SendResult } from '../../core/types.js';
+import {
+  type BodyEncodingChoice,
+  type WireSendEntry,
+  decodeSendEntry,
+  encodeMessage,
+  encodeReceiptResult,
+  encodeSendResult,
+} from './codec.js';
+import type { ApiContext } from './context.js';
+import { bodyEncodingChoiceSchema, nameParamSchema, sendEntrySchema } from './schemas.js';
+
+const queueParams = { type: 'object', required: ['queue'], properties: { queue: nameParamSchema } } as const;
+
+/** A send body is one entry, or `{ "messages": [...] }` for a batch. */
+const sendBodySchema = {
+  type: 'object',
+  if: { required: ['messages'] },
+  then: {
+    required: ['messages'],
+    additionalProperties: false,
+    properties: { messages: { type: 'array', items: sendEntrySchema } },
+  },
+  else: sendEntrySchema,
+} as const;
+
+/** Options of a raw octet-stream send, given in the query string. */
+const rawSendQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    delayMs: { type: 'integer' },
+    priority: { type: 'integer' },
+    ttlMs: { type: 'integer' },
+    groupId: { type: 'string' },
+    dedupId: { type: 'string' },
+  },
+} as const;
+
+type RawSendQuery = { delayMs?: number; priority?: number; ttlMs?: number; groupId?: string; dedupId?: string };
+
+/** Request headers named `X-Chute-Header-<name>` become message headers of a raw send. */
+const rawHeaderPrefix = 'x-chute-header-';
+
+const receiveBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    max: { type: 'integer' },
+    waitMs: { type: 'integer' },
+    visibilityTimeoutMs: { type: 'integer' },
+    autoAck: { type: 'boolean' },
+    bodyEncoding: bodyEncodingChoiceSchema,
+  },
+} as const;
+
+interface ReceiveBody {
+  max?: number;
+  waitMs?: number;
+  visibilityTimeoutMs?: number;
+  autoAck?: boolean;
+  bodyEncoding?: BodyEncodingChoice;
+}
+
+const peekQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { max: { type: 'integer' }, after: { type: 'string' }, bodyEncoding: bodyEncodingChoiceSchema },
+} as const;
+
+const ackBodySchema = {
+  type: 'object',
+  required: ['receipts'],
+  additionalProperties: false,
+  properties: { receipts: { type: 'array', items: { type: 'string' } } },
+} as const;
+
+const nackBodySchema = {
+  type: 'object',
+  required: ['entries'],
+  additionalProperties: false,
+  properties: {
+    entries: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['receipt'],
+        additionalProperties: false,
+        properties: { receipt: { type: 'string' }, delayMs: { type: 'integer' } },
+      },
+    },
+  },
+} as const;
+
+const extendBodySchema = {
+  type: 'object',
+  required: ['entries'],
+  additionalProperties: false,
+  properties: {
+    entries: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['receipt', 'visibilityTimeoutMs'],
+        additionalProperties: false,
+        properties: { receipt: { type: 'string' }, visibilityTimeoutMs: { type: 'integer' } },
+      },
+    },
+  },
+} as const;
+
+const redriveBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { to: { type: 'string' }, max: { type: 'integer' } },
+} as const;
+
+interface QueueRoute {
+  Params: { queue: string };
+}
+
+/** The path of the one route that also takes a raw octet-stream body. */
+export const rawSendRoute = '/queues/:queue/messages';
+
+/** Registers the message routes under the API prefix. */
+export function registerMessageRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const { broker, access, options } = ctx;
+
+  app.post<QueueRoute & { Body: WireSendEntry | { messages: WireSendEntry[] } | Buffer; Querystring: RawSendQuery }>(
+    rawSendRoute,
+    {
+      bodyLimit: options.maxSendRequestBytes,
+      schema: {
+        params: queueParams,
+        querystring: rawSendQuerySchema,
+        body: { content: { 'application/json': { schema: sendBodySchema } } },
+      },
+    },
+    async (request, reply) => {
+      const { queue } = request.params;
+      access.require(request, 'send', queue);
+      options.admitSend?.();
+      const body = request.body;
+      if (Buffer.isBuffer(body)) return sendOne(reply, await broker.send(queue, [rawSendInput(request, body)]));
+      // fastify skips the parser for an empty body: an empty raw message is still a raw send.
+      if (request.headers['content-type']?.startsWith('application/octet-stream')) {
+        return sendOne(reply, await broker.send(queue, [rawSendInput(request, Buffer.alloc(0))]));
+      }
+      if (Object.keys(request.query).length > 0) {
+        throw invalidArgument(Object.keys(request.query)[0]!, 'query options apply to raw application/octet-stream sends only; put them in the JSON entry');
+      }
+      if ('messages' in body) return { results: (await sendBatch(ctx, queue, body.messages)).map(encodeSendResult) };
+      return sendOne(reply, await broker.send(queue, [decodeSendEntry(body, '')]));
+    },
+  );
+
+  app.get<QueueRoute & { Querystring: { max?: number; after?: string; bodyEncoding?: BodyEncodingChoice } }>(
+    '/queues/:queue/messages',
+    { schema: { params: queueParams, querystring: peekQuerySchema } },
+    async (request) => {
+      const { queue } = request.params;
+      access.require(request, 'receive', queue);
+      const { max, after, bodyEncoding } = request.query;
+      const messages = await broker.peek(queue, { ...(max !== undefined && { max }), ...(after !== undefined && { afterSequence: after }) });
+      return { messages: messages.map((m) => encodeMessage(m, bodyEncoding ?? 'auto')) };
+    },
+  );
+
+  app.post<QueueRoute & { Body: ReceiveBody }>(
+    '/queues/:queue/receive',
+    { schema: { params: queueParams, body: receiveBodySchema } },
+    async (request, reply) => {
+      const { queue } = request.params;
+      access.require(request, 'receive', queue);
+      const { bodyEncoding, ...rest } = request.body;
+      const messages = await broker.receive(queue, { ...rest, signal: endOfWait(reply, options.shutdownSignal), consumer: access.consumerLabel(request) });
+      return { messages: messages.map((m) => encodeMessage(m, bodyEncoding ?? 'auto')) };
+    },
+  );
+
+  app.post<QueueRoute & { Body: { receipts: string[] } }>(
+    '/queues/:queue/ack',
+    { schema: { params: queueParams, body: ackBodySchema } },
+    async (request) => {
+      access.require(request, 'receive', request.params.queue);
+      return receiptResults(await broker.ack(request.params.queue, request.body.receipts));
+    },
+  );
+
+  app.post<QueueRoute & { Body: { entries: Array<{ receipt: string; delayMs?: number }> } }>(
+    '/queues/:queue/nack',
+    { schema: { params: queueParams, body: nackBodySchema } },
+    async (request) => {
+      access.require(request, 'receive', request.params.queue);
+      return receiptResults(await broker.nack(request.params.queue, request.body.entries));
+    },
+  );
+
+  app.post<QueueRoute & { Body: { entries: Array<{ receipt: string; visibilityTimeoutMs: number }> } }>(
+    '/queues/:queue/extend',
+    { schema: { params: queueParams, body: extendBodySchema } },
+    async (request) => {
+      access.require(request, 'receive', request.params.queue);
+      return receiptResults(await broker.extend(request.params.queue, request.body.entries));
+    },
+  );
+
+  app.post<QueueRoute & { Body: { to?: string; max?: number } }>(
+    '/queues/:queue/redrive',
+    { schema: { params: queueParams, body: redriveBodySchema } },
+    async (request) => {
+      const { queue } = request.params;
+      access.require(request, 'manage', queue);
+      if (request.body.to !== undefined) access.require(request, 'manage', request.body.to);
+      const result = await broker.redrive(queue, request.body);
+      request.log.info({ event: 'queue.redriven', queue, to: request.body.to, moved: result.moved }, 'dead letters redriven');
+      return result;
+    },
+  );
+}
+
+/** Answers a single send: 201 with the id, or the entry's own error as the response status. */
+function sendOne(reply: FastifyReply, results: Awaited<ReturnType<ApiContext['broker']['send']>>): FastifyReply {
+  const r = results[0];
+  if (r === undefined) throw new ChuteError('StorageError', 'the broker returned no result for a send');
+  if (!r.ok) throw r.error;
+  return reply.code(201).send({ id: r.id, sequence: r.sequence, duplicate: r.duplicate });
+}
+
+/**
+ * Sends a batch. An entry whose body or headers cannot be decoded fails alone, like an entry the
+ * broker refuses; the others are sent and the results come back in the order of the request.
+ */
+async function sendBatch(ctx: ApiContext, queue: string, wire: WireSendEntry[]): Promise<SendResult[]> {
+  const decoded = wire.map((entry, i): SendInput | SendResult => {
+    try {
+      return decodeSendEntry(entry, `messages[${i}]`);
+    } catch (e) {
+      if (!(e instanceof ChuteError)) throw e;
+      return entry.id === undefined ? { ok: false, error: e } : { ok: false, entryId: entry.id, error: e };
+    }
+  });
+  const good = decoded.filter((d): d is SendInput => !('ok' in d));
+  // An empty request still goes to the broker, which answers EmptyBatch; one with only bad entries does not.
+  if (good.length === 0 && wire.length > 0) return decoded as SendResult[];
+  const sent = await ctx.broker.send(queue, good);
+  let next = 0;
+  return decoded.map((d) => ('ok' in d ? d : sent[next++]!));
+}
+
+/** Builds the send of a raw body: options from the query, headers from `X-Chute-Header-*`. */
+function rawSendInput(request: FastifyRequest<{ Querystring: RawSendQuery }>, body: Buffer): SendInput {
+  const input: SendInput = { body, ...request.query };
+  const headers: Headers = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (!name.startsWith(rawHeaderPrefix) || value === undefined) continue;
+    const text = Array.isArray(value) ? value.join(', ') : value;
+    // Node reads header values as latin1; re-reading the bytes as UTF-8 keeps non-ASCII text intact.
+    headers[name.slice(rawHeaderPrefix.length)] = Buffer.from(text, 'latin1').toString('utf8');
+  }
+  if (Object.keys(headers).length > 0) input.headers = headers;
+  return input;
+}
+
+/** A signal that ends a long poll early when the client goes away or the server shuts down. */
+function endOfWait(reply: FastifyReply, shutdown: AbortSignal | undefined): AbortSignal {
+  const clientGone = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) clientGone.abort();
+  });
+  return shutdown === undefined ? clientGone.signal : AbortSignal.any([clientGone.signal, shutdown]);
+}
+
+/** Ack, nack and extend answers: per-entry results, or the error itself when only one was asked. */
+function receiptResults(results: ReceiptResult[]): { results: ReturnType<typeof encodeReceiptResult>[] } {
+  const only = results.length === 1 ? results[0] : undefined;
+  if (only !== undefined && !only.ok) throw only.error;
+  return { results: results.map(encodeReceiptResult) };
+}

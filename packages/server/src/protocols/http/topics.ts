@@ -1,0 +1,124 @@
+/**
+ * Topic routes: list, create (PUT, idempotent), get, delete, subscribe and unsubscribe a queue, and
+ * publish. A publish needs `send` on the topic; subscribing needs `manage` on the topic and the queue.
+ */
+import type { FastifyInstance } from 'fastify';
+import { isChuteError } from '../../core/errors.js';
+import type { ListOptions, SubscriptionFilter } from '../../core/types.js';
+import { type WirePublish, decodePublish } from './codec.js';
+import type { ApiContext } from './context.js';
+import { defaultListLimit, listQuerySchema, messageFieldSchemas, nameParamSchema } from './schemas.js';
+
+const topicParams = { type: 'object', required: ['topic'], properties: { topic: nameParamSchema } } as const;
+const subscriptionParams = {
+  type: 'object',
+  required: ['topic', 'queue'],
+  properties: { topic: nameParamSchema, queue: nameParamSchema },
+} as const;
+
+const subscribeBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    filter: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        routingKey: { type: 'string' },
+        headers: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
+      },
+    },
+  },
+} as const;
+
+const publishBodySchema = {
+  type: 'object',
+  required: ['body'],
+  additionalProperties: false,
+  properties: { ...messageFieldSchemas, routingKey: { type: 'string' } },
+} as const;
+
+interface TopicRoute {
+  Params: { topic: string };
+}
+interface SubscriptionRoute {
+  Params: { topic: string; queue: string };
+}
+
+/** Registers the topic routes under the API prefix. */
+export function registerTopicRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const { broker, access, options } = ctx;
+
+  app.get<{ Querystring: ListOptions }>('/topics', { schema: { querystring: listQuerySchema } }, async (request) => {
+    const limit = request.query.limit ?? defaultListLimit;
+    const page = await broker.listTopics({ ...request.query, limit });
+    const out: { topics: typeof page; next?: string } = { topics: page.filter((t) => access.canSee(request, t.name)) };
+    if (page.length === limit) out.next = page[page.length - 1]!.name;
+    return out;
+  });
+
+  app.put<TopicRoute>('/topics/:topic', { schema: { params: topicParams } }, async (request, reply) => {
+    const { topic } = request.params;
+    access.require(request, 'manage', topic);
+    const existed = await topicExists(ctx, topic);
+    const info = await broker.createTopic(topic);
+    if (!existed) request.log.info({ event: 'topic.created', topic }, 'topic created');
+    return reply.code(existed ? 200 : 201).send(info);
+  });
+
+  app.get<TopicRoute>('/topics/:topic', { schema: { params: topicParams } }, async (request) => {
+    access.requireAny(request, request.params.topic);
+    return broker.getTopic(request.params.topic);
+  });
+
+  app.delete<TopicRoute>('/topics/:topic', { schema: { params: topicParams } }, async (request, reply) => {
+    const { topic } = request.params;
+    access.require(request, 'manage', topic);
+    await broker.deleteTopic(topic);
+    request.log.info({ event: 'topic.deleted', topic }, 'topic deleted');
+    return reply.code(204).send();
+  });
+
+  app.put<SubscriptionRoute & { Body: { filter?: SubscriptionFilter } }>(
+    '/topics/:topic/subscriptions/:queue',
+    { schema: { params: subscriptionParams, body: subscribeBodySchema } },
+    async (request) => {
+      const { topic, queue } = request.params;
+      access.require(request, 'manage', topic);
+      access.require(request, 'manage', queue);
+      const subscription = await broker.subscribe(topic, queue, request.body.filter);
+      request.log.info({ event: 'topic.subscribed', topic, queue }, 'queue subscribed');
+      return subscription;
+    },
+  );
+
+  app.delete<SubscriptionRoute>('/topics/:topic/subscriptions/:queue', { schema: { params: subscriptionParams } }, async (request, reply) => {
+    const { topic, queue } = request.params;
+    access.require(request, 'manage', topic);
+    access.require(request, 'manage', queue);
+    await broker.unsubscribe(topic, queue);
+    request.log.info({ event: 'topic.unsubscribed', topic, queue }, 'queue unsubscribed');
+    return reply.code(204).send();
+  });
+
+  app.post<TopicRoute & { Body: WirePublish }>(
+    '/topics/:topic/publish',
+    { bodyLimit: options.maxSendRequestBytes, schema: { params: topicParams, body: publishBodySchema } },
+    async (request) => {
+      access.require(request, 'send', request.params.topic);
+      options.admitSend?.();
+      return broker.publish(request.params.topic, decodePublish(request.body));
+    },
+  );
+}
+
+/** Whether the topic exists now; tells a PUT that created (201) from one that found it (200). */
+async function topicExists(ctx: ApiContext, topic: string): Promise<boolean> {
+  try {
+    await ctx.broker.getTopic(topic);
+    return true;
+  } catch (e) {
+    if (isChuteError(e, 'TopicNotFound') || isChuteError(e, 'InvalidArgument')) return false;
+    throw e;
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Request parsing and schema validation for the native API. Bodies are validated strictly (no type
+ * coercion: `"priority": "5"` is a wrong type, not a 5; unknown fields are refused by name), while
+ * path and query parameters, which are always text, are coerced to the declared types.
+ */
+import { Ajv } from 'ajv';
+import type { FastifyInstance } from 'fastify';
+import { unsupportedMediaType } from './errors.js';
+
+/**
+ * Installs the validator compiler and the body parsers on the API's fastify context.
+ * `rawBodyRoutes` (full route paths) are the only ones that take an application/octet-stream body.
+ */
+export function installValidation(app: FastifyInstance, rawBodyRoutes: ReadonlySet<string>): void {
+  const common = { useDefaults: false, removeAdditional: false, allErrors: false, strict: true, strictRequired: false, allowUnionTypes: true } as const;
+  const bodyAjv = new Ajv({ ...common, coerceTypes: false });
+  const textAjv = new Ajv({ ...common, coerceTypes: true });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema));
+
+  // JSON: an empty body means "no options" (POST .../purge with a Content-Type and nothing else);
+  // "__proto__" keys are dropped so that parsed input can never carry a prototype.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
+    const source = typeof text === 'string' ? text : text.toString('utf8');
+    if (source.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(source, (key, value: unknown) => (key === '__proto__' ? undefined : value)));
+    } catch (e) {
+      const error = e as Error & { statusCode?: number };
+      error.statusCode = 400;
+      error.message = `body is not valid JSON: ${error.message}`;
+      done(error, undefined);
+    }
+  });
+  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_request, bytes, done) => done(null, bytes));
+  // Plain text would reach handlers as a string; the API speaks JSON (and raw bytes for single sends).
+  app.removeContentTypeParser('text/plain');
+
+  app.addHook('preValidation', async (request) => {
+    if (Buffer.isBuffer(request.body) && !rawBodyRoutes.has(request.routeOptions.url ?? '')) throw unsupportedMediaType();
+    // Routes whose body is optional see `{}` when there is none, so their schemas stay plain objects.
+    if (request.body === undefined || request.body === null) request.body = {};
+  });
+}

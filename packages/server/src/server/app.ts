@@ -1,0 +1,92 @@
+/**
+ * Builds the one fastify application `chute serve` runs: metrics, the web console, the native API
+ * and the SQS API on one port, with the server-wide limits (body sizes, timeouts against slow
+ * clients, keep-alive) and the loopback rule of a server without tokens.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import type { BrokerApi } from '../core/broker-api.js';
+import { AccessError } from '../protocols/auth-types.js';
+import { installErrorHandler, installNotFoundHandler } from '../protocols/http/errors.js';
+import { type Readiness, registerHttpApi } from '../protocols/http/index.js';
+import { registerSqs } from '../protocols/sqs/index.js';
+import { createAccessPolicy } from './auth.js';
+import type { ServerConfig } from './config.js';
+import { registerConsole } from './console.js';
+import { type MetricsSource, registerMetrics } from './metrics.js';
+
+/** The broker the server needs: the Broker API plus the storage counters metrics report. */
+export type ServerBroker = BrokerApi & MetricsSource;
+
+/** Options of {@link buildApp}. */
+export interface BuildAppOptions {
+  broker: ServerBroker;
+  config: ServerConfig;
+  logger: Logger;
+  /** Readiness for `/healthz`; default always ready. */
+  readiness?: () => Readiness;
+  /** Aborted when shutdown begins, to end waiting long polls. */
+  shutdownSignal?: AbortSignal;
+  /** Throws Overloaded while the process is short of memory (see MemoryGuard). */
+  admitSend?: () => void;
+}
+
+/**
+ * How often Node checks connections against the headers and request timeouts. Its default (30 s)
+ * would let a slow-loris client hold a connection far past the configured timeout.
+ */
+function connectionsCheckingIntervalMs(config: ServerConfig): number {
+  return Math.max(100, Math.min(1000, Math.floor(config.limits.headersTimeoutMs / 4)));
+}
+
+/** Returns the fastify instance with every front-end registered, ready to listen. */
+export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
+  const { broker, config, logger } = opts;
+  const { limits } = config;
+  const policy = createAccessPolicy(config.tokens, config.insecure);
+
+  const app: FastifyInstance = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: !config.logRequests }),
+    // Routes size their own bodies; this bound covers routes of other front-ends that do not.
+    bodyLimit: limits.maxControlRequestBytes,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.connectionTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: connectionsCheckingIntervalMs(config) },
+    return503OnClosing: true,
+    trustProxy: false,
+  });
+
+  installErrorHandler(app);
+  installNotFoundHandler(app);
+  // Without tokens the server is as open as the machine it runs on: only local peers may talk to it.
+  app.addHook('onRequest', async (request) => {
+    if (!policy.peerAllowed(request.socket.remoteAddress)) {
+      throw new AccessError('Forbidden', 'this server has no access tokens configured and accepts local connections only');
+    }
+  });
+
+  await app.register(registerMetrics, { broker, authenticate: policy.authenticate });
+  await app.register(registerConsole, {});
+  await registerHttpApi(app, {
+    broker,
+    authenticate: policy.authenticate,
+    authorize: policy.authorize,
+    maxSendRequestBytes: limits.maxRequestBytes,
+    maxControlRequestBytes: limits.maxControlRequestBytes,
+    ...(opts.admitSend && { admitSend: opts.admitSend }),
+    ...(opts.readiness && { readiness: opts.readiness }),
+    ...(opts.shutdownSignal && { shutdownSignal: opts.shutdownSignal }),
+  });
+  await registerSqs(app, {
+    broker,
+    accountId: config.sqs.accountId,
+    region: config.sqs.region,
+    ...(config.sqs.externalUrl !== undefined && { externalUrl: config.sqs.externalUrl }),
+    credentials: config.tokens.map((t) => ({ accessKeyId: t.accessKeyId ?? t.name, secretAccessKey: t.token, name: t.name })),
+    allowUnsigned: !policy.tokensRequired,
+    authorize: policy.authorize,
+  });
+  return app;
+}
