@@ -86,4 +86,7 @@ function App() {
   `;
 }
 
-render(html`<${App} />`, document.getElementById('app'));
+// The static "Loading" text is only for the moments before this module runs.
+const root = document.getElementById('app');
+root.textContent = '';
+render(html`<${App} />`, root);
