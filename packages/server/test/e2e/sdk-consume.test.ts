@@ -1,0 +1,191 @@
+/**
+ * The SDK's consume loop against a real `chute serve` process: retries with backoff, lease
+ * extension, concurrency, graceful stop, and error reporting without unhandled rejections.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { Chute, ChuteError, type ConsumerErrorContext, type Queue, type ReceivedMessage } from '@chutemq/client';
+import { startServer, type RunningServer } from '../support/server-process.js';
+
+let server: RunningServer;
+let chute: Chute;
+const name = (): string => `sdk-c-${randomUUID().slice(0, 8)}`;
+const unhandled: unknown[] = [];
+const onUnhandled = (e: unknown): void => void unhandled.push(e);
+
+before(async () => {
+  process.on('unhandledRejection', onUnhandled);
+  server = await startServer();
+  chute = new Chute({ url: server.url });
+});
+after(async () => {
+  process.off('unhandledRejection', onUnhandled);
+  await chute?.close();
+  await server?.stop();
+});
+
+async function newQueue(config: Parameters<Queue['create']>[0] = {}): Promise<Queue> {
+  const q = chute.queue(name());
+  await q.create(config);
+  return q;
+}
+
+async function until(check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('a handler that throws twice then succeeds: three deliveries, two nacks, one ack', { timeout: 20_000 }, async () => {
+  const q = await newQueue();
+  await q.send({ job: 1 });
+  const deliveries: number[] = [];
+  const errors: ConsumerErrorContext['phase'][] = [];
+  const consumer = q.consume(
+    async (m) => {
+      deliveries.push(m.deliveryCount);
+      if (deliveries.length <= 2) throw new Error(`attempt ${deliveries.length} fails`);
+    },
+    { waitMs: 1_000, backoff: { initialMs: 50, maxMs: 200 }, onError: (_e, ctx) => void errors.push(ctx.phase) },
+  );
+  await until(async () => (await q.stats()).totals.acked === 1, 10_000);
+  await consumer.stop();
+  assert.deepEqual(deliveries, [1, 2, 3]);
+  assert.deepEqual(errors, ['handler', 'handler']);
+  const stats = await q.stats();
+  assert.equal(stats.totals.received, 3);
+  assert.equal(stats.totals.nacked, 2);
+  assert.equal(stats.totals.acked, 1);
+  assert.equal(stats.total, 0);
+  assert.deepEqual(consumer.stats, { received: 3, acked: 1, nacked: 2, errors: 2 });
+});
+
+test('the nack delay grows with the delivery count', { timeout: 20_000 }, async () => {
+  const q = await newQueue();
+  await q.send('slow retry');
+  const seenAt: number[] = [];
+  const consumer = q.consume(
+    () => {
+      seenAt.push(Date.now());
+      if (seenAt.length < 3) throw new Error('again');
+    },
+    { waitMs: 1_000, backoff: { initialMs: 300, factor: 2, maxMs: 10_000, jitter: 0 }, onError: () => undefined },
+  );
+  await until(() => seenAt.length === 3, 10_000);
+  await consumer.stop();
+  const [a, b, c] = seenAt as [number, number, number];
+  assert.ok(b - a >= 280, `first retry after ${b - a} ms, expected about 300`);
+  assert.ok(c - b >= 580, `second retry after ${c - b} ms, expected about 600`);
+});
+
+test('stop() lets a running handler finish and acks it; nothing is redelivered', { timeout: 20_000 }, async () => {
+  const q = await newQueue({ visibilityTimeoutMs: 1_000 });
+  await q.send('in flight');
+  let started!: () => void;
+  const handlerStarted = new Promise<void>((r) => (started = r));
+  let calls = 0;
+  let finished = false;
+  const consumer = q.consume(
+    async () => {
+      calls++;
+      started();
+      await new Promise((r) => setTimeout(r, 700));
+      finished = true;
+    },
+    { waitMs: 1_000 },
+  );
+  await handlerStarted;
+  await consumer.stop();
+  assert.equal(finished, true, 'stop resolved only after the handler finished');
+  assert.equal(consumer.isRunning, false);
+  const stats = await q.stats();
+  assert.equal(stats.totals.acked, 1);
+  assert.equal(stats.total, 0);
+  // Well past the 1 s lease: had the ack been lost, the message would be back.
+  await new Promise((r) => setTimeout(r, 1_300));
+  assert.equal((await q.stats()).total, 0);
+  assert.equal(calls, 1);
+});
+
+test('stop() gives back prefetched messages no handler started', { timeout: 20_000 }, async () => {
+  const q = await newQueue();
+  await q.sendBatch(Array.from({ length: 6 }, (_, i) => ({ body: `p${i}` })));
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const handled: string[] = [];
+  const consumer = q.consume(
+    async (m) => {
+      handled.push(m.text());
+      await gate;
+    },
+    { concurrency: 1, maxInFlight: 6, waitMs: 500 },
+  );
+  await until(() => handled.length === 1 && consumer.stats.received === 6, 5_000);
+  const stopping = consumer.stop();
+  release();
+  await stopping;
+  const stats = await q.stats();
+  assert.equal(stats.totals.acked, 1);
+  assert.equal(stats.ready, 5, 'the five unstarted messages are ready again at once');
+  assert.equal(stats.leased, 0);
+});
+
+test('a long handler keeps its lease: extended at half the lease, delivered once', { timeout: 20_000 }, async () => {
+  const q = await newQueue();
+  await q.send('long job');
+  let calls = 0;
+  const errors: unknown[] = [];
+  const consumer = q.consume(
+    async () => {
+      calls++;
+      await new Promise((r) => setTimeout(r, 2_500));
+    },
+    { visibilityTimeoutMs: 1_000, waitMs: 500, onError: (e) => void errors.push(e) },
+  );
+  await until(async () => (await q.stats()).totals.acked === 1, 10_000);
+  await consumer.stop();
+  assert.equal(calls, 1);
+  assert.deepEqual(errors, []);
+  assert.equal((await q.stats()).totals.leaseExpired, 0);
+});
+
+test('concurrency bounds the handlers running at once', { timeout: 20_000 }, async () => {
+  const q = await newQueue();
+  await q.sendBatch(Array.from({ length: 30 }, (_, i) => ({ body: i })));
+  let running = 0;
+  let peak = 0;
+  const consumer = q.consume(
+    async () => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, 30));
+      running--;
+    },
+    { concurrency: 4, maxInFlight: 8, waitMs: 500 },
+  );
+  await until(() => consumer.stats.acked === 30, 10_000);
+  await consumer.stop();
+  assert.equal(peak, 4);
+  assert.equal((await q.stats()).total, 0);
+});
+
+test('receive errors go to onError and the loop keeps going', { timeout: 20_000 }, async () => {
+  const q = chute.queue(name()); // not created yet
+  const seen: Array<{ code: string; phase: string }> = [];
+  const got: ReceivedMessage[] = [];
+  const consumer = q.consume((m) => void got.push(m), {
+    waitMs: 200,
+    onError: (e, ctx) => void seen.push({ code: e instanceof ChuteError ? e.code : String(e), phase: ctx.phase }),
+  });
+  await until(() => seen.length >= 1, 5_000);
+  assert.deepEqual(seen[0], { code: 'QueueNotFound', phase: 'receive' });
+  await q.create();
+  await q.send('after all');
+  await until(() => got.length === 1, 10_000);
+  await consumer.stop();
+  assert.equal(got[0]!.text(), 'after all');
+  assert.deepEqual(unhandled, []);
+});
