@@ -29,6 +29,8 @@ export interface BuildAppOptions {
   shutdownSignal?: AbortSignal;
   /** Throws Overloaded while the process is short of memory (see MemoryGuard). */
   admitSend?: () => void;
+  /** Sees every route as it is registered (the OpenAPI drift test lists the routes with it). */
+  onRoute?: (route: { method: string | string[]; url: string }) => void;
 }
 
 /**
@@ -58,6 +60,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     trustProxy: false,
   });
 
+  const { onRoute } = opts;
+  if (onRoute !== undefined) app.addHook('onRoute', (route) => onRoute({ method: route.method, url: route.url }));
   installErrorHandler(app);
   installNotFoundHandler(app);
   // Without tokens the server is as open as the machine it runs on: only local peers may talk to it.

@@ -124,3 +124,37 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Runnin
 
   return { ...listening, dataDir, proc, stdout: () => out, stderr: () => err, exited, stop, kill };
 }
+
+/** What {@link callApi} returns: status, headers and the parsed JSON body (undefined when empty). */
+export interface ApiResponse<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/**
+ * One HTTP request with a JSON body (or raw bytes) to a server under test; the response body is
+ * parsed as JSON when there is one. Bounded by a timeout so that no test can hang on it.
+ */
+// Tests read deep into JSON answers; `any` keeps them readable, and a wrong guess fails the assertion.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function callApi<T = any>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  opts: { json?: unknown; raw?: Uint8Array | string; headers?: Record<string, string>; token?: string; timeoutMs?: number } = {},
+): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = { ...opts.headers };
+  let body: string | Uint8Array | undefined;
+  if (opts.json !== undefined) {
+    headers['content-type'] ??= 'application/json';
+    body = JSON.stringify(opts.json);
+  } else if (opts.raw !== undefined) {
+    headers['content-type'] ??= 'application/octet-stream';
+    body = opts.raw;
+  }
+  if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
+  const res = await fetch(baseUrl + path, { method, headers, body, signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000) });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: (text === '' ? undefined : JSON.parse(text)) as T };
+}
