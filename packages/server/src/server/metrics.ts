@@ -51,31 +51,49 @@ const queueCounterFamilies: Array<{ field: QueueCounterName; name: string; help:
   { field: 'dropped', name: 'chute_queue_messages_dropped_total', help: 'Messages dropped by the overflow policy since the broker started.' },
 ];
 
+const storageLatencyName = 'chute_storage_commit_duration_seconds';
+const storageLatencyHelp = 'Time from the start of a storage commit to its flush to disk.';
+
+/** What a prom-client metric reports when collected. */
+type MetricSnapshot = Awaited<ReturnType<Histogram<string>['get']>>;
+
 /**
  * A histogram whose buckets are kept elsewhere (by the storage layer) and copied in at scrape time,
  * converted from milliseconds to seconds. prom-client histograms only learn through observe(), so
- * this one replaces what get() reports.
+ * this one replaces what it reports: get() for JSON, and getForPromString(), which prom-client's
+ * registry calls instead of get() when it writes the text format.
  */
 class StorageLatencyHistogram extends Histogram<string> {
+  /** An unregistered twin that supplies the name, help, type and aggregator of the snapshot. */
+  private readonly template = new Histogram({ name: storageLatencyName, help: storageLatencyHelp, buckets: [], registers: [] });
+
   constructor(
     registry: Registry,
     private readonly read: () => StorageStats['commitLatencyMs'],
   ) {
-    super({ name: 'chute_storage_commit_duration_seconds', help: 'Time from the start of a storage commit to its flush to disk.', buckets: [], registers: [registry] });
+    super({ name: storageLatencyName, help: storageLatencyHelp, buckets: [], registers: [registry] });
   }
 
-  override async get(): ReturnType<Histogram<string>['get']> {
-    const base = await super.get();
+  override async get(): Promise<MetricSnapshot> {
+    return this.snapshot();
+  }
+
+  async getForPromString(): Promise<MetricSnapshot> {
+    return this.snapshot();
+  }
+
+  private async snapshot(): Promise<MetricSnapshot> {
+    const base = await this.template.get();
     const latency = this.read();
-    const name = 'chute_storage_commit_duration_seconds';
     const buckets = [...latency.buckets].sort((a, b) => a.le - b.le);
+    const bucketName = `${storageLatencyName}_bucket`;
     return {
       ...base,
       values: [
-        ...buckets.map((b) => ({ metricName: `${name}_bucket`, labels: { le: b.le / 1000 }, value: b.count })),
-        { metricName: `${name}_bucket`, labels: { le: '+Inf' }, value: latency.count },
-        { metricName: `${name}_sum`, labels: {}, value: latency.sum / 1000 },
-        { metricName: `${name}_count`, labels: {}, value: latency.count },
+        ...buckets.map((b) => ({ metricName: bucketName, labels: { le: b.le / 1000 }, value: b.count })),
+        { metricName: bucketName, labels: { le: '+Inf' }, value: latency.count },
+        { metricName: `${storageLatencyName}_sum`, labels: {}, value: latency.sum / 1000 },
+        { metricName: `${storageLatencyName}_count`, labels: {}, value: latency.count },
       ],
     };
   }
