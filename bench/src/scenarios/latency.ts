@@ -61,7 +61,9 @@ async function latencyCase(
     const complete = await tracker.waitFor(pub.confirmed, deadline);
     await consumer.stop();
     const lat = tracker.latency.summary();
+    const achievedRate = perSecond(tracker.unique, tracker.lastAtMs - start);
     const notes = [
+      achievedRate !== null && achievedRate < ratePerSec * 0.9 ? 'fell behind the schedule: latency grew with the backlog' : '',
       pub.saturated ? `overloaded: over ${maxInFlight} publishes awaited confirmation, stopped` : '',
       pub.timedOut ? 'did not finish in time' : '',
       pub.error !== null ? `publish failed: ${pub.error}` : '',
@@ -74,7 +76,7 @@ async function latencyCase(
       order,
       {
         targetRate: ratePerSec,
-        achievedRate: perSecond(tracker.unique, tracker.lastAtMs - start),
+        achievedRate,
         p50Ms: lat.count > 0 ? lat.p50Ms : null,
         p99Ms: lat.count > 0 ? lat.p99Ms : null,
         p999Ms: lat.count > 0 ? lat.p999Ms : null,
