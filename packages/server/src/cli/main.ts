@@ -15,7 +15,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-const program = await buildProgram();
+const program = await buildProgram(process.argv.slice(2));
 try {
   await program.parseAsync(process.argv);
 } catch (e) {

@@ -12,7 +12,6 @@ import { registerQueuePurgeCommand } from './queue-purge.js';
 import { registerQueueStatsCommand } from './queue-stats.js';
 import { registerReceiveCommand } from './receive.js';
 import { registerSendCommand } from './send.js';
-import { registerServeCommand } from './serve.js';
 import { registerTopicCreateCommand } from './topic-create.js';
 import { registerTopicPublishCommand } from './topic-publish.js';
 import { registerTopicSubscribeCommand } from './topic-subscribe.js';
@@ -23,11 +22,28 @@ function packageVersion(): string {
   return pkg.version ?? '0.0.0';
 }
 
+/** Global options that take a value, so the scan below can skip their values. */
+const globalOptionsWithValue = new Set(['--url', '--token']);
+
 /**
- * Builds the program. Commander's own exits are turned into exceptions (exitOverride) so main.ts
- * decides every exit code in one place.
+ * True when the command line may need `serve`: it names it, asks for help, or names no command
+ * (which prints help). The server pulls in the storage engine and the HTTP framework; the
+ * client commands load in a fraction of the time without them.
  */
-export async function buildProgram(): Promise<Command> {
+function mayNeedServe(args: string[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (globalOptionsWithValue.has(arg)) i++;
+    else if (!arg.startsWith('-')) return arg === 'serve' || arg === 'help';
+  }
+  return true;
+}
+
+/**
+ * Builds the program for the arguments `args` (without node and the script). Commander's own
+ * exits are turned into exceptions (exitOverride) so main.ts decides every exit code in one place.
+ */
+export async function buildProgram(args: string[]): Promise<Command> {
   const program = new Command('chute')
     .description('Chute: a durable message broker. Start one with `chute serve`, then send and receive.')
     .version(packageVersion(), '-V, --version')
@@ -37,7 +53,10 @@ export async function buildProgram(): Promise<Command> {
     .exitOverride()
     .showHelpAfterError('(add --help for usage)');
 
-  await registerServeCommand(program);
+  if (mayNeedServe(args)) {
+    const { registerServeCommand } = await import('./serve.js');
+    await registerServeCommand(program);
+  }
 
   const queue = program.command('queue').description('create, list, inspect, purge and delete queues');
   registerQueueCreateCommand(queue);
