@@ -114,7 +114,27 @@ describe('web console', { timeout: 5 * testTimeoutMs }, () => {
     const allReady = (await page.locator('table.queues tbody [data-col=ready]').allTextContents()).map(Number);
     assert.equal(firstReady, Math.max(...allReady));
 
-    await page.waitForTimeout(2500); // let the rate sparklines collect a few samples for the picture
+    // Topics are listed with their subscriptions.
+    const topic = queueName('events');
+    await chute.topic(topic).create();
+    await chute.topic(topic).subscribe(name, { routingKey: 'order.*' });
+    const topicRow = page.locator(`tr[data-topic="${topic}"]`);
+    await topicRow.waitFor({ timeout: uiWaitMs });
+    assert.match(await textOf(topicRow), new RegExp(`${name}: key order\\.\\*`));
+
+    // Traffic for a few seconds: the rates, computed in the page from polled totals, go above zero.
+    const busy = queueName('busy');
+    await chute.queue(busy).create();
+    const trafficUntil = Date.now() + 7000;
+    while (Date.now() < trafficUntil) {
+      await chute.queue(busy).sendBatch(Array.from({ length: 20 }, (_, i) => ({ body: `tick ${i}` })));
+      const got = await chute.queue(busy).receive({ max: 15, waitMs: 0 });
+      if (got.length > 0) await chute.queue(busy).ack(got);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const busyRow = page.locator(`tr[data-queue="${busy}"]`);
+    assert.notEqual(await textOf(busyRow.locator('[data-col=send]')), '0.0/s');
+    assert.notEqual(await textOf(busyRow.locator('[data-col=ack]')), '0.0/s');
     await screenshot(page, 'console-overview.png');
     assert.deepEqual(foreign, [], 'the console fetched nothing from other origins');
     assert.deepEqual(errors, []);
