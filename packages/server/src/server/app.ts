@@ -7,7 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Logger } from 'pino';
 import type { BrokerApi } from '../core/broker-api.js';
 import { AccessError } from '../protocols/auth-types.js';
-import { installErrorHandler, installNotFoundHandler } from '../protocols/http/errors.js';
+import { installErrorHandler, installNotFoundHandler, sendError } from '../protocols/http/errors.js';
 import { type Readiness, registerHttpApi } from '../protocols/http/index.js';
 import { registerSqs } from '../protocols/sqs/index.js';
 import { createAccessPolicy } from './auth.js';
@@ -57,6 +57,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: connectionsCheckingIntervalMs(config) },
     return503OnClosing: true,
+    // Names are checked by the broker (up to 80 characters); a longer path parameter should reach
+    // it and get InvalidQueueName rather than a router error.
+    routerOptions: { maxParamLength: 1024 },
+    // Router-level failures (a malformed URL) leave in the same error shape as everything else.
+    frameworkErrors: (error, request, reply) => sendError(request, reply, error),
     trustProxy: false,
   });
 
