@@ -1,7 +1,8 @@
 /**
  * Persistence of the embedded backend on LMDB. Writes are queued and committed by lmdb-js on its
- * own thread: every write issued in one event-loop turn lands in one transaction, committed with
- * fsync (group commit), and each write's promise resolves only after that commit. Records are
+ * own thread: every write issued in one event-loop turn lands in one transaction (group commit),
+ * and each write's promise resolves only once that transaction is flushed to disk (fsync). With
+ * overlapping sync, the flush of one transaction runs while the next one is being written. Records are
  * checked before they are written and after they are read; a bad record is a StorageError that
  * names it, never a silent repair.
  */
@@ -71,7 +72,7 @@ export class Store {
   private readonly dedup: Database<DedupRecord, [number, string]>;
   readonly path: string;
   private seqReservedUpTo = 0;
-  private batch: { startedAt: number; ops: number } | undefined;
+  private batch: { startedAt: number; ops: number; confirmed: Promise<unknown> | undefined } | undefined;
   private readonly stats: StorageStats;
 
   constructor(dataDir: string) {
@@ -79,7 +80,7 @@ export class Store {
     this.path = join(dataDir, 'chute.mdb');
     checkDataFile(this.path);
     try {
-      this.root = open({ path: this.path, maxDbs: 16, overlappingSync: false, compression: false, mapSize: 2 ** 36 });
+      this.root = open({ path: this.path, maxDbs: 16, overlappingSync: true, compression: false, mapSize: 2 ** 36 });
       this.meta = this.root.openDB({ name: 'meta' });
       this.queues = this.root.openDB({ name: 'queues' });
       this.topics = this.root.openDB({ name: 'topics' });
@@ -168,20 +169,20 @@ export class Store {
     if (dedupId !== undefined) rec.d = dedupId;
     this.track(2);
     void this.bodies.put(msg.seq, rec);
-    return this.msgs.put(msg.seq, this.toRecord(msg));
+    return this.confirm(this.msgs.put(msg.seq, this.toRecord(msg)));
   }
 
   /** Rewrites a message's index entry (delivery count, delay, queue after a dead-letter move). */
   putMsg(msg: Msg): Promise<unknown> {
     this.track(1);
-    return this.msgs.put(msg.seq, this.toRecord(msg));
+    return this.confirm(this.msgs.put(msg.seq, this.toRecord(msg)));
   }
 
   /** Deletes a message. */
   removeMessage(seq: number): Promise<unknown> {
     this.track(2);
     void this.bodies.remove(seq);
-    return this.msgs.remove(seq);
+    return this.confirm(this.msgs.remove(seq));
   }
 
   /** Makes sure sequence numbers up to `seq` survive a restart (one write per block of numbers). */
@@ -195,20 +196,20 @@ export class Store {
   /** Remembers a dedup key. */
   putDedup(queueId: number, key: string, record: DedupRecord): Promise<unknown> {
     this.track(1);
-    return this.dedup.put([queueId, key], record);
+    return this.confirm(this.dedup.put([queueId, key], record));
   }
 
   /** Forgets a dedup key. */
   removeDedup(queueId: number, key: string): Promise<unknown> {
     this.track(1);
-    return this.dedup.remove([queueId, key]);
+    return this.confirm(this.dedup.remove([queueId, key]));
   }
 
   /** Stores a queue record (and the next free queue id). */
   putQueue(record: QueueRecord): Promise<unknown> {
     this.track(2);
     void this.meta.put('nextQueueId', Math.max(this.nextQueueId(), record.id + 1));
-    return this.queues.put(record.name, record);
+    return this.confirm(this.queues.put(record.name, record));
   }
 
   /** Deletes a queue record with every message and dedup key it held, in one commit. */
@@ -224,19 +225,19 @@ export class Store {
       ops++;
     }
     this.track(ops);
-    return this.queues.remove(name);
+    return this.confirm(this.queues.remove(name));
   }
 
   /** Stores a topic. */
   putTopic(topic: TopicInfo): Promise<unknown> {
     this.track(1);
-    return this.topics.put(topic.name, topic);
+    return this.confirm(this.topics.put(topic.name, topic));
   }
 
   /** Deletes a topic. */
   removeTopic(name: string): Promise<unknown> {
     this.track(1);
-    return this.topics.remove(name);
+    return this.confirm(this.topics.remove(name));
   }
 
   /** Commit counters, for metrics. */
@@ -262,14 +263,33 @@ export class Store {
    */
   private track(ops: number): void {
     if (this.batch === undefined) {
-      const batch = { startedAt: performance.now(), ops: 0 };
+      const batch: { startedAt: number; ops: number; confirmed: Promise<unknown> | undefined } = { startedAt: performance.now(), ops: 0, confirmed: undefined };
       this.batch = batch;
       setImmediate(() => {
         this.batch = undefined;
-        void this.root.committed.then(() => this.recordCommit(batch));
+        batch.confirmed?.then(
+          () => this.recordCommit(batch),
+          () => {},
+        );
       });
     }
     this.batch.ops += ops;
+  }
+
+  /**
+   * The promise of this turn's transaction being committed and flushed. Every write of a turn is in
+   * the same transaction, so one promise serves them all; `flushed` is read in the same turn so
+   * that it is this transaction's flush.
+   */
+  private confirm(write: Promise<unknown>): Promise<unknown> {
+    const batch = this.batch as { confirmed: Promise<unknown> | undefined };
+    if (batch.confirmed === undefined) {
+      const flushed = new Promise<unknown>((resolve, reject) => {
+        this.root.flushed.then(resolve, reject);
+      });
+      batch.confirmed = Promise.all([write, flushed]);
+    }
+    return batch.confirmed;
   }
 
   private recordCommit(batch: { startedAt: number; ops: number }): void {
