@@ -52,12 +52,17 @@ function bodyLine(m: ReceivedMessage): string {
   return binary ? m.body.toString('base64') : text;
 }
 
-/** Receives up to `--max` messages (default 1) and returns. */
+/**
+ * Receives up to `--max` messages (default 1) and returns. Only the first poll waits; later ones
+ * take what is ready, so a command asking for 100 of 3 messages does not wait three times.
+ */
 async function receiveSome(queue: Queue, opts: ReceiveCliOptions, print: (m: ReceivedMessage) => string): Promise<void> {
   let remaining = opts.max ?? 1;
+  let waitMs = opts.wait;
   while (remaining > 0) {
-    const messages = await queue.receive({ max: Math.min(remaining, receiveMax), ...pollOptions(opts, opts.wait) });
+    const messages = await queue.receive({ max: Math.min(remaining, receiveMax), ...pollOptions(opts, waitMs) });
     if (messages.length === 0) break;
+    waitMs = 0;
     await printAndSettle(queue, messages, opts, print);
     remaining -= messages.length;
   }
