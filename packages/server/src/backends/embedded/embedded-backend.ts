@@ -22,7 +22,7 @@ import { lockDataDir } from './data-file.js';
 import { MinHeap } from './heap.js';
 import { Msg, MsgState } from './msg.js';
 import { QueueState, type Waiter } from './queue-state.js';
-import { bodyChecksum, Store } from './store.js';
+import { Store } from './store.js';
 
 /** How many expired messages one timer tick removes at most, so a tick stays short. */
 const EXPIRE_PER_TICK_MAX = 10_000;
@@ -95,7 +95,7 @@ export class EmbeddedBackend implements Backend {
       }
       q.count++;
       q.bytes += msg.size;
-      if (msg.visibleAt > now) {
+      if (msg.dueAt > now) {
         this.schedule(q, msg);
         if (msg.holdsGroup) q.ready.hold(msg.groupId);
       } else {
@@ -258,7 +258,7 @@ export class EmbeddedBackend implements Backend {
     const seq = this.nextSeq++;
     const retentionEnd = now + q.config.retentionMs;
     const expiresAt = entry.ttlMs === null ? retentionEnd : Math.min(retentionEnd, now + entry.ttlMs);
-    const msg = new Msg(seq, q.id, now, now + entry.delayMs, expiresAt, 0, entry.priority, size, bodyChecksum(entry.body), entry.groupId);
+    const msg = new Msg(seq, q.id, now, now + entry.delayMs, expiresAt, 0, entry.priority, size, entry.groupId);
     const id = messageId(now, seq);
     if (q.config.durable) {
       this.store.reserveSeq(seq);
@@ -299,7 +299,7 @@ export class EmbeddedBackend implements Backend {
       q.count++;
       q.bytes += msg.size;
       q.totals.sent++;
-      if (msg.visibleAt > now) this.schedule(q, msg);
+      if (msg.dueAt > now) this.schedule(q, msg);
       else this.makeReady(q, msg);
       touched.add(q);
     }
@@ -452,7 +452,7 @@ export class EmbeddedBackend implements Backend {
         if (q.config.durable) writes.push(this.store.removeMessage(msg.seq));
       } else {
         msg.state = MsgState.Leased;
-        msg.leaseDeadline = leaseExpiresAt;
+        msg.dueAt = leaseExpiresAt;
         q.leased.set(msg.seq, msg);
         q.leases.push(leaseExpiresAt, msg, msg.deliveryCount);
         if (q.config.durable) writes.push(this.store.putMsg(msg));
@@ -503,7 +503,7 @@ export class EmbeddedBackend implements Backend {
       }
       // Back off: the message waits out its delay; in a FIFO queue its group stays blocked meanwhile.
       q.leased.delete(found.seq);
-      found.visibleAt = now + delayMs;
+      found.dueAt = now + delayMs;
       found.holdsGroup = q.config.fifo;
       this.schedule(q, found);
       if (q.config.durable) writes.push(this.store.putMsg(found));
@@ -529,9 +529,9 @@ export class EmbeddedBackend implements Backend {
         if (w !== undefined) writes.push(w);
         return { ok: true, receipt, leaseExpiresAt: now };
       }
-      found.leaseDeadline = now + visibilityTimeoutMs;
-      q.leases.push(found.leaseDeadline, found, found.deliveryCount);
-      return { ok: true, receipt, leaseExpiresAt: found.leaseDeadline };
+      found.dueAt = now + visibilityTimeoutMs;
+      q.leases.push(found.dueAt, found, found.deliveryCount);
+      return { ok: true, receipt, leaseExpiresAt: found.dueAt };
     });
     this.pump(q);
     this.rearm(q);
@@ -647,7 +647,7 @@ export class EmbeddedBackend implements Backend {
       write = to.config.durable ? this.store.putMsg(msg) : Promise.resolve();
     }
     msg.queueId = to.id;
-    msg.visibleAt = now;
+    msg.dueAt = now;
     msg.holdsGroup = false;
     to.count++;
     to.bytes += msg.size;
@@ -720,7 +720,7 @@ export class EmbeddedBackend implements Backend {
       const deadline = q.leases.peekKey();
       const tag = q.leases.peekTag();
       const msg = q.leases.pop() as Msg;
-      if (msg.state !== MsgState.Leased || msg.leaseDeadline !== deadline || msg.deliveryCount !== tag) continue;
+      if (msg.state !== MsgState.Leased || msg.dueAt !== deadline || msg.deliveryCount !== tag) continue;
       q.totals.leaseExpired++;
       this.endLease(q, msg, now)?.catch(this.onError);
     }
@@ -771,7 +771,7 @@ export class EmbeddedBackend implements Backend {
 
   private schedule(q: QueueState, msg: Msg): void {
     msg.state = MsgState.Scheduled;
-    q.scheduled.push(msg.visibleAt, msg);
+    q.scheduled.push(msg.dueAt, msg);
     q.scheduledCount++;
   }
 

@@ -1,6 +1,8 @@
 /**
  * The in-memory index entry of one message. Bodies and headers of durable queues stay on disk;
- * only this small record is held in memory, so a backlog larger than RAM still fits.
+ * only this small record is held in memory, so a backlog larger than RAM still fits. It is kept
+ * to ten fields (about 140 bytes with its two boxed timestamps): small values share one packed
+ * integer, rare ones live in an optional side object.
  */
 import type { DeadLetterInfo, Headers } from '../../core/types.js';
 
@@ -22,17 +24,27 @@ export interface MemBody {
   dedupId: string | undefined;
 }
 
+/** Fields most messages never need, allocated on first use. */
+interface Extra {
+  firstDeliveredAt: number;
+  deadLetter: DeadLetterInfo | undefined;
+  mem: MemBody | undefined;
+}
+
+const PRIORITY_MASK = 0xf;
+const STATE_SHIFT = 4;
+const STATE_MASK = 0x7 << STATE_SHIFT;
+const HOLDS_GROUP = 1 << 7;
+/** Expiry is kept as an offset from the send; an offset must fit a small integer (about 24.8 days). */
+const EXPIRY_OFFSET_MAX_MS = 2 ** 31 - 1;
+
 /** One message in the index of its queue. */
 export class Msg {
-  state: MsgState = MsgState.Pending;
-  /** Lease end, meaningful while Leased. */
-  leaseDeadline = 0;
-  /** Epoch ms of the first lease; 0 = never leased. */
-  firstDeliveredAt = 0;
-  /** FIFO: this message was nacked with a delay and keeps its group blocked until it is ready again. */
-  holdsGroup = false;
-  deadLetter: DeadLetterInfo | undefined = undefined;
-  mem: MemBody | undefined = undefined;
+  /** When it becomes ready (scheduled) or when its lease ends (leased). */
+  dueAt: number;
+  private expiryOffsetMs: number;
+  private packed: number;
+  private extra: Extra | undefined = undefined;
 
   constructor(
     /** Broker-wide sequence number: the storage key and the order of the message. */
@@ -40,16 +52,78 @@ export class Msg {
     /** Internal id of the queue holding it (changes when dead-lettered or redriven). */
     public queueId: number,
     readonly enqueuedAt: number,
-    /** When it becomes (or became) ready. */
-    public visibleAt: number,
-    /** When it expires (retention or TTL). */
-    public expiresAt: number,
+    visibleAt: number,
+    expiresAt: number,
     public deliveryCount: number,
-    readonly priority: number,
+    priority: number,
     /** Body size in bytes. */
     readonly size: number,
-    /** CRC-32 of the body, checked whenever the body is read back from disk. */
-    readonly crc: number,
     readonly groupId: string | undefined,
-  ) {}
+  ) {
+    this.dueAt = visibleAt;
+    this.expiryOffsetMs = 0;
+    this.packed = priority & PRIORITY_MASK;
+    this.expiresAt = expiresAt;
+  }
+
+  get priority(): number {
+    return this.packed & PRIORITY_MASK;
+  }
+
+  get state(): MsgState {
+    return (this.packed & STATE_MASK) >> STATE_SHIFT;
+  }
+
+  set state(s: MsgState) {
+    this.packed = (this.packed & ~STATE_MASK) | (s << STATE_SHIFT);
+  }
+
+  /** FIFO: this message was nacked with a delay and keeps its group blocked until it is ready again. */
+  get holdsGroup(): boolean {
+    return (this.packed & HOLDS_GROUP) !== 0;
+  }
+
+  set holdsGroup(v: boolean) {
+    this.packed = v ? this.packed | HOLDS_GROUP : this.packed & ~HOLDS_GROUP;
+  }
+
+  /** When the message expires (retention or TTL), at most about 24.8 days after its send. */
+  get expiresAt(): number {
+    return this.enqueuedAt + this.expiryOffsetMs;
+  }
+
+  set expiresAt(at: number) {
+    this.expiryOffsetMs = Math.max(0, Math.min(EXPIRY_OFFSET_MAX_MS, at - this.enqueuedAt));
+  }
+
+  /** Epoch ms of the first lease; 0 = never leased. */
+  get firstDeliveredAt(): number {
+    return this.extra?.firstDeliveredAt ?? 0;
+  }
+
+  set firstDeliveredAt(at: number) {
+    this.more().firstDeliveredAt = at;
+  }
+
+  get deadLetter(): DeadLetterInfo | undefined {
+    return this.extra?.deadLetter;
+  }
+
+  set deadLetter(info: DeadLetterInfo | undefined) {
+    if (info !== undefined || this.extra !== undefined) this.more().deadLetter = info;
+  }
+
+  /** Body and headers, for messages of non-durable queues only. */
+  get mem(): MemBody | undefined {
+    return this.extra?.mem;
+  }
+
+  set mem(m: MemBody | undefined) {
+    if (m !== undefined || this.extra !== undefined) this.more().mem = m;
+  }
+
+  private more(): Extra {
+    if (this.extra === undefined) this.extra = { firstDeliveredAt: 0, deadLetter: undefined, mem: undefined };
+    return this.extra;
+  }
 }

@@ -14,7 +14,7 @@ import { ChuteError } from '../../core/errors.js';
 import type { StorageStats } from '../../core/backend.js';
 import type { DeadLetterInfo, Headers, QueueConfig, TopicInfo } from '../../core/types.js';
 import { checkDataFile } from './data-file.js';
-import { Msg } from './msg.js';
+import { Msg, MsgState } from './msg.js';
 
 /** A queue as stored. */
 export interface QueueRecord {
@@ -34,16 +34,16 @@ interface MsgRecord {
   d: number;
   p: number;
   s: number;
-  c: number;
   g?: string;
   f?: number;
   h?: 1;
   r?: [DeadLetterInfo['reason'], string, number];
 }
 
-/** Body, headers and dedup id, in the `bodies` database. */
+/** Body, headers, dedup id and the body's CRC-32, in the `bodies` database. */
 interface BodyRecord {
   b: Uint8Array;
+  c: number;
   h?: Headers;
   d?: string;
 }
@@ -156,7 +156,7 @@ export class Store {
   readBody(msg: Msg): BodyRecord {
     const rec = this.bodies.get(msg.seq);
     if (rec === undefined || !(rec.b instanceof Uint8Array)) throw this.badRecord('bodies', msg.seq, 'the body of an indexed message is missing');
-    if (rec.b.byteLength !== msg.size || crc32(rec.b) !== msg.crc) throw this.badRecord('bodies', msg.seq, 'the body does not match its checksum');
+    if (rec.b.byteLength !== msg.size || crc32(rec.b) !== rec.c) throw this.badRecord('bodies', msg.seq, 'the body does not match its checksum');
     return rec;
   }
 
@@ -164,7 +164,7 @@ export class Store {
 
   /** Stores a new message: its index entry and its body. */
   putMessage(msg: Msg, body: Uint8Array, headers: Headers, dedupId: string | undefined): Promise<unknown> {
-    const rec: BodyRecord = { b: body };
+    const rec: BodyRecord = { b: body, c: crc32(body) };
     if (Object.keys(headers).length > 0) rec.h = headers;
     if (dedupId !== undefined) rec.d = dedupId;
     this.track(2);
@@ -309,12 +309,12 @@ export class Store {
     const rec: MsgRecord = {
       q: msg.queueId,
       t: msg.enqueuedAt,
-      v: msg.visibleAt,
+      // A leased message is ready again after a restart (its lease died with the process).
+      v: msg.state === MsgState.Leased ? 0 : msg.dueAt,
       x: msg.expiresAt,
       d: msg.deliveryCount,
       p: msg.priority,
       s: msg.size,
-      c: msg.crc,
     };
     if (msg.groupId !== undefined) rec.g = msg.groupId;
     if (msg.firstDeliveredAt !== 0) rec.f = msg.firstDeliveredAt;
@@ -337,10 +337,9 @@ export class Store {
       r.p >= 0 &&
       r.p <= 9 &&
       Number.isInteger(r.s) &&
-      Number.isInteger(r.c) &&
       (r.g === undefined || typeof r.g === 'string');
     if (!ok) throw this.badRecord('msgs', seq, 'not a message index entry');
-    const msg = new Msg(seq, r.q, r.t, r.v, r.x, r.d, r.p, r.s, r.c, r.g);
+    const msg = new Msg(seq, r.q, r.t, r.v, r.x, r.d, r.p, r.s, r.g);
     if (r.f !== undefined) msg.firstDeliveredAt = r.f;
     if (r.h === 1) msg.holdsGroup = true;
     if (r.r !== undefined) msg.deadLetter = { reason: r.r[0], sourceQueue: r.r[1], at: r.r[2] };
@@ -355,7 +354,3 @@ export class Store {
   }
 }
 
-/** CRC-32 of a body, as stored in the index entry. */
-export function bodyChecksum(body: Uint8Array): number {
-  return crc32(body);
-}
