@@ -6,7 +6,7 @@
 import { type Command, Option } from 'commander';
 import { createLogger } from '../server/logger.js';
 import { ConfigError, logLevels, resolveConfig, type ServeFlags } from '../server/config.js';
-import { runServer } from '../server/run.js';
+import { type RunningChute, runServer } from '../server/run.js';
 
 /** Exit status of a configuration mistake (the same as any other command-line mistake). */
 const configErrorExitCode = 2;
@@ -37,7 +37,32 @@ async function serve(flags: ServeFlags): Promise<void> {
     throw e;
   }
   const logger = createLogger(config.logLevel);
-  let server;
+  // Handlers go in before anything is printed: a signal that arrives while no listener exists
+  // kills the process at once, and a test (or a supervisor) may signal as soon as it reads a line.
+  let server: RunningChute | undefined;
+  let stopSignal: NodeJS.Signals | undefined;
+  const stop = (running: RunningChute, signal: NodeJS.Signals): void => {
+    running.close(signal).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err, event: 'stop.failed' }, 'chute did not stop cleanly');
+        process.exit(1);
+      },
+    );
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopSignal !== undefined) {
+      // A second Ctrl-C means "now": leave without waiting; unconfirmed work is the client's to retry.
+      logger.warn({ event: 'stop.forced', signal }, 'second signal: exiting without waiting');
+      process.exit(1);
+    }
+    stopSignal = signal;
+    // Still starting: the start sequence stops the server as soon as it is up.
+    if (server !== undefined) stop(server, signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
   try {
     server = await runServer(config, logger);
   } catch (e) {
@@ -47,25 +72,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     process.exit(1);
   }
   process.stdout.write(`chute listening on ${server.url}\nchute data in ${server.dataDir}\n`);
-
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    signals += 1;
-    if (signals > 1) {
-      // A second Ctrl-C means "now": leave without waiting; unconfirmed work is the client's to retry.
-      logger.warn({ event: 'stop.forced', signal }, 'second signal: exiting without waiting');
-      process.exit(1);
-    }
-    server.close(signal).then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err, event: 'stop.failed' }, 'chute did not stop cleanly');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  if (stopSignal !== undefined) stop(server, stopSignal);
 }
 
 function exitOnConfigError(e: unknown): void {

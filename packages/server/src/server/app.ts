@@ -69,6 +69,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   if (onRoute !== undefined) app.addHook('onRoute', (route) => onRoute({ method: route.method, url: route.url }));
   installErrorHandler(app);
   installNotFoundHandler(app);
+  // While stopping, every answer closes its connection, so clients reconnect to a live server.
+  app.addHook('onSend', async (_request, reply) => {
+    if (opts.readiness?.() === 'stopping') void reply.header('connection', 'close');
+  });
   // Without tokens the server is as open as the machine it runs on: only local peers may talk to it.
   app.addHook('onRequest', async (request) => {
     if (!policy.peerAllowed(request.socket.remoteAddress)) {

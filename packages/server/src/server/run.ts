@@ -14,6 +14,9 @@ import { isLoopbackHost } from './auth.js';
 import { ConfigError, type ServerConfig } from './config.js';
 import { MemoryGuard } from './memory-guard.js';
 
+/** How often a shutdown closes keep-alive connections that became idle. */
+const idleSweepIntervalMs = 50;
+
 /** A started server. */
 export interface RunningChute {
   /** Base URL as the server listens, e.g. `http://127.0.0.1:7070`. */
@@ -85,11 +88,15 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
       logger.info({ event: 'stopping', reason }, 'chute stopping');
       shutdown.abort();
       const closed = app.close();
+      // Node closes the connections idle at close() only; a keep-alive connection whose request
+      // finishes later would hold the shutdown until its idle timeout, so look again and again.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), idleSweepIntervalMs);
       const timer = setTimeout(() => {
         logger.warn({ event: 'shutdown.timeout', timeoutMs: config.limits.shutdownTimeoutMs }, 'closing connections of requests still running');
         app.server.closeAllConnections();
       }, config.limits.shutdownTimeoutMs);
       await closed;
+      clearInterval(sweep);
       clearTimeout(timer);
       memory.stop();
       await broker.close();
