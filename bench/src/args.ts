@@ -38,6 +38,8 @@ export interface BenchOptions {
   /** Largest total body volume of one case; bounds the count for 16 KiB messages. */
   maxBytesPerCase: number;
   quick: boolean;
+  /** Run `chute serve` from its TypeScript sources (through tsx) or from the compiled dist/ of `npm run build`. */
+  chuteFrom: 'src' | 'dist';
   /** Directory for the markdown results (a `raw/` subdirectory gets the JSON). */
   outDir: string;
   help: boolean;
@@ -58,6 +60,8 @@ export const usage = `Usage: npm run bench -- [options]
   --window N          publishes awaiting confirmation at once (default 1000)
   --prefetch N        consumer prefetch (default 1000)
   --quick             small counts, for a run of a few minutes
+  --chute-from WHERE  src (default: TypeScript sources through tsx) or dist
+                      (the output of npm run build, as installed users run it)
   --out DIR           results directory (default bench/results)
 `;
 
@@ -141,12 +145,15 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       window: { type: 'string' },
       prefetch: { type: 'string' },
       quick: { type: 'boolean' },
+      'chute-from': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const quick = values.quick === true;
   const d = quick ? defaults.quick : defaults.full;
+  const chuteFrom = values['chute-from'] ?? 'src';
+  if (chuteFrom !== 'src' && chuteFrom !== 'dist') throw new Error(`--chute-from: expected src or dist, got "${chuteFrom}"`);
   const sizes = (values.sizes ?? '16,1KiB,16KiB').split(',').map(parseSize);
   return {
     peers: parsePeers(values.peers),
@@ -163,6 +170,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     prefetch: positiveInt('prefetch', values.prefetch, 1000),
     maxBytesPerCase: 512 * 1024 * 1024,
     quick,
+    chuteFrom,
     outDir: values.out ?? 'results',
     help: values.help === true,
   };

@@ -4,14 +4,42 @@
  * process: the broker gets its own event loop, heap and RSS.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { withTimeout } from './pump.js';
 
 /** Root of the repository (bench/src/ is two levels down). */
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-/** The server's command-line entry point, run from source through tsx. */
-export const chuteMain = fileURLToPath(new URL('../../packages/server/src/cli/main.ts', import.meta.url));
+/** The server's command-line entry point in its sources, run through tsx. */
+export const chuteMainSource = fileURLToPath(new URL('../../packages/server/src/cli/main.ts', import.meta.url));
+
+/** The compiled entry point written by `npm run build`, which is what an installed `chute` runs. */
+export const chuteMainDist = fileURLToPath(new URL('../../packages/server/dist/cli/main.js', import.meta.url));
+
+/** Where `chute serve` is run from. */
+export type ChuteFrom = 'src' | 'dist';
+
+/** Node arguments that run the `chute` command from `from`; throws when dist/ is missing or older than src/. */
+export function chuteCommand(from: ChuteFrom): string[] {
+  if (from === 'src') return ['--conditions=development', '--import', 'tsx', chuteMainSource];
+  if (!existsSync(chuteMainDist)) throw new Error(`${chuteMainDist} does not exist: run npm run build first`);
+  const built = statSync(chuteMainDist).mtimeMs;
+  const stale = ['packages/server/src', 'packages/client/src'].flatMap((d) => newerFiles(join(repoRoot, d), built));
+  if (stale.length > 0) throw new Error(`dist/ is older than ${stale[0]} (and ${stale.length - 1} more): run npm run build first`);
+  return [chuteMainDist];
+}
+
+function newerFiles(dir: string, thanMs: number): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...newerFiles(p, thanMs));
+    else if (statSync(p).mtimeMs > thanMs) out.push(p);
+  }
+  return out;
+}
 
 /** Extra node flags for the broker, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it. */
 export const brokerNodeArgsEnv = 'CHUTE_BENCH_NODE_ARGS';
@@ -30,11 +58,11 @@ export interface ChuteProcess {
 }
 
 /** Starts `chute serve --port <port> --data-dir <dataDir>` and resolves once it is listening. */
-export async function startChute(dataDir: string, port = 0): Promise<ChuteProcess> {
+export async function startChute(dataDir: string, from: ChuteFrom, port = 0): Promise<ChuteProcess> {
   const extra = (process.env[brokerNodeArgsEnv] ?? '').split(/\s+/).filter((a) => a !== '');
   const proc = spawn(
     process.execPath,
-    ['--conditions=development', '--import', 'tsx', ...extra, chuteMain, 'serve', '--port', String(port), '--data-dir', dataDir],
+    [...extra, ...chuteCommand(from), 'serve', '--port', String(port), '--data-dir', dataDir],
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

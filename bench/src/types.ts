@@ -49,6 +49,8 @@ export interface FanoutHandle {
 
 /** Timings of a kill -9 and restart of a broker process the harness owns. */
 export interface RestartTiming {
+  /** How long the same broker took to start on an empty data directory (process start-up alone). */
+  emptyStartMs: number;
   /** From the kill until the process listens again. */
   listeningAfterMs: number;
   /** From the kill until a receive on the backlog queue returned a message. */

@@ -34,6 +34,8 @@ describe('bench arguments', () => {
     assert.deepEqual(o.sizes, [16, 1024, 16384]);
     assert.deepEqual(parseBenchArgs(['--peers', 'none']).peers, []);
     assert.equal(parseBenchArgs(['--no-chute']).chute, false);
+    assert.equal(parseBenchArgs([]).chuteFrom, 'src');
+    assert.equal(parseBenchArgs(['--chute-from', 'dist']).chuteFrom, 'dist');
   });
 
   it('names the flag at fault', () => {
@@ -42,6 +44,7 @@ describe('bench arguments', () => {
     assert.throws(() => parseBenchArgs(['--count', '-3']), /--count/);
     assert.throws(() => parseBenchArgs(['--sizes', '8']), /--sizes: 8 is outside/);
     assert.throws(() => parseBenchArgs(['--bogus']), /bogus/);
+    assert.throws(() => parseBenchArgs(['--chute-from', 'npm']), /--chute-from: expected src or dist/);
   });
 
   it('converts sizes both ways', () => {

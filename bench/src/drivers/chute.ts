@@ -8,7 +8,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Chute, type Consumer } from '@chutemq/client';
-import { killHard, startChute, stopGracefully, type ChuteProcess } from '../chute-process.js';
+import { killHard, startChute, stopGracefully, type ChuteFrom, type ChuteProcess } from '../chute-process.js';
 import { nowMs } from '../body.js';
 import { sleep } from '../pump.js';
 import { pick } from './pick.js';
@@ -24,6 +24,8 @@ export interface ChuteDriverOptions {
   durable: boolean;
   /** Parent of the broker's data directory. */
   workDir: string;
+  /** Run the broker from its sources or from the compiled dist/. */
+  from: ChuteFrom;
 }
 
 /** The Chute driver (durable or memory tier). */
@@ -34,25 +36,32 @@ export class ChuteDriver implements Driver {
   readonly setup: string;
   label: string;
   private readonly durable: boolean;
+  private readonly from: ChuteFrom;
   private readonly dataDir: string;
   private server: ChuteProcess | null = null;
   private client: Chute | null = null;
   private readonly consumers = new Set<Consumer>();
+  /** Start-up time of the broker on its empty data directory, measured by connect(). */
+  private emptyStartMs = 0;
 
   constructor(options: ChuteDriverOptions) {
     this.durable = options.durable;
+    this.from = options.from;
     this.id = options.durable ? 'chute' : 'chute-memory';
     this.tier = options.durable ? 'fsync' : 'memory';
     this.label = options.durable ? 'Chute (durable)' : 'Chute (durable: false)';
+    const runs = `\`chute serve\` child process run from ${options.from === 'src' ? 'TypeScript sources (tsx)' : 'the compiled dist/'}`;
     this.setup = options.durable
-      ? '`chute serve` child process, embedded LMDB, queue durable: true (confirm after fsync, group commit); @chutemq/client over HTTP, auto-batched sends, consume() with acks'
-      : '`chute serve` child process, queue durable: false (memory only); @chutemq/client over HTTP, auto-batched sends, consume() with acks';
+      ? `${runs}, embedded LMDB, queue durable: true (confirm after fsync, group commit); @chutemq/client over HTTP, auto-batched sends, consume() with acks`
+      : `${runs}, queue durable: false (memory only); @chutemq/client over HTTP, auto-batched sends, consume() with acks`;
     this.dataDir = join(options.workDir, this.id);
   }
 
   async connect(): Promise<void> {
     mkdirSync(this.dataDir, { recursive: true });
-    this.server = await startChute(this.dataDir);
+    const started = nowMs();
+    this.server = await startChute(this.dataDir, this.from);
+    this.emptyStartMs = nowMs() - started;
     this.client = new Chute({ url: this.server.url });
     await this.client.health();
   }
@@ -125,7 +134,7 @@ export class ChuteDriver implements Driver {
     const port = this.server.port;
     const killedAt = nowMs();
     await killHard(this.server.proc);
-    this.server = await startChute(this.dataDir, port);
+    this.server = await startChute(this.dataDir, this.from, port);
     const listeningAfterMs = nowMs() - killedAt;
     const q = this.chute().queue(queue.name);
     const deadline = killedAt + servingTimeoutMs;
@@ -135,7 +144,7 @@ export class ChuteDriver implements Driver {
         if (m !== undefined) {
           // Give it back at once, so the drain that follows sees the whole backlog.
           await m.nack(0);
-          return { listeningAfterMs, servingAfterMs: nowMs() - killedAt };
+          return { emptyStartMs: this.emptyStartMs, listeningAfterMs, servingAfterMs: nowMs() - killedAt };
         }
       } catch (e) {
         // Connections of the killed process fail until the client reconnects; keep asking.

@@ -18,8 +18,8 @@ const peerFactories: Record<PeerId, () => Driver> = {
 export function buildDrivers(options: BenchOptions, workDir: string): Driver[] {
   const drivers: Driver[] = [];
   if (options.chute) {
-    drivers.push(new ChuteDriver({ durable: true, workDir }));
-    drivers.push(new ChuteDriver({ durable: false, workDir }));
+    drivers.push(new ChuteDriver({ durable: true, workDir, from: options.chuteFrom }));
+    drivers.push(new ChuteDriver({ durable: false, workDir, from: options.chuteFrom }));
   }
   for (const peer of options.peers) drivers.push(peerFactories[peer]());
   return drivers;

@@ -19,6 +19,9 @@ export async function runRestart(driver: Driver, ctx: RunContext): Promise<Resul
   if (driver.restart === undefined) {
     return [makeRow(driver, 4, label, count, {}, ['not measured: a shared machine service, which the harness never kills'])];
   }
+  if (driver.tier === 'memory') {
+    return [makeRow(driver, 4, label, count, {}, ['not applicable: the memory tier keeps nothing across a restart, by design'])];
+  }
   ctx.log(`  scenario 4: fill ${count}, kill -9, restart`);
   const queue = await driver.openQueue(resourceName(ctx, driver, 4, 'restart'));
   try {
@@ -45,6 +48,7 @@ export async function runRestart(driver: Driver, ctx: RunContext): Promise<Resul
         label,
         count,
         {
+          emptyStartMs: timing.emptyStartMs,
           listeningAfterMs: timing.listeningAfterMs,
           servingAfterMs: timing.servingAfterMs,
           recovered: tracker.unique,
