@@ -286,11 +286,12 @@ export class Queue {
   // ---- internals ------------------------------------------------------------------------------
 
   private async postBatch(entries: WireSendEntry[]): Promise<Array<EntryOutcome<SendReceipt>>> {
-    const messages = entries.map((e, i) => ({ ...e, id: String(i) }));
+    // The entries were built by this client for this one request, so they are numbered in place.
+    entries.forEach((e, i) => (e.id = String(i)));
     const res = await this.ctx.transport.request<{ results: WireBatchResult[] }>({
       method: 'POST',
       path: `${this.path}/messages`,
-      body: { messages },
+      body: { messages: entries },
       // With a dedup id on every entry a repeat stores nothing new, so a reset connection can be retried.
       idempotent: entries.every((e) => e.dedupId !== undefined),
     });
