@@ -25,9 +25,13 @@ export type ChuteFrom = 'src' | 'dist';
 export function chuteCommand(from: ChuteFrom): string[] {
   if (from === 'src') return ['--conditions=development', '--import', 'tsx', chuteMainSource];
   if (!existsSync(chuteMainDist)) throw new Error(`${chuteMainDist} does not exist: run npm run build first`);
-  const built = statSync(chuteMainDist).mtimeMs;
-  const stale = ['packages/server/src', 'packages/client/src'].flatMap((d) => newerFiles(join(repoRoot, d), built));
-  if (stale.length > 0) throw new Error(`dist/ is older than ${stale[0]} (and ${stale.length - 1} more): run npm run build first`);
+  // tsc -b rewrites only changed outputs but always touches the build info of a package it built.
+  const stale = ['server', 'client'].flatMap((pkg) => {
+    const info = join(repoRoot, 'packages', pkg, 'tsconfig.tsbuildinfo');
+    const built = existsSync(info) ? statSync(info).mtimeMs : 0;
+    return newerFiles(join(repoRoot, 'packages', pkg, 'src'), built);
+  });
+  if (stale.length > 0) throw new Error(`the build is older than ${stale[0]} (and ${stale.length - 1} more): run npm run build first`);
   return [chuteMainDist];
 }
 
