@@ -80,9 +80,11 @@ function checkFifoId(name: string, value: string, maxChars: number): void {
 
 /** The attributes of a send result entry shared by SendMessage and SendMessageBatch. */
 export function sendResultFields(prepared: PreparedSend, id: string, sequence: string | undefined): Record<string, string> {
-  const out: Record<string, string> = { MessageId: id, MD5OfMessageBody: prepared.md5OfBody };
+  // The order of AWS's documented responses, which the XML form keeps.
+  const out: Record<string, string> = { MD5OfMessageBody: prepared.md5OfBody };
   if (prepared.md5OfAttributes !== undefined) out.MD5OfMessageAttributes = prepared.md5OfAttributes;
   if (prepared.md5OfSystemAttributes !== undefined) out.MD5OfMessageSystemAttributes = prepared.md5OfSystemAttributes;
+  out.MessageId = id;
   if (sequence !== undefined) out.SequenceNumber = sequence;
   return out;
 }
