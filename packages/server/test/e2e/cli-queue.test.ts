@@ -21,7 +21,7 @@ after(async () => {
   await server?.stop();
 });
 
-test('queue create with every option, shown as a table and as JSON', { timeout: 60_000 }, async () => {
+test('queue create with every option, shown as a table and as JSON', { timeout: 120_000 }, async () => {
   const dlq = name();
   const q = name();
   assert.equal((await chute(['queue', 'create', dlq])).code, 0);
@@ -45,7 +45,7 @@ test('queue create with every option, shown as a table and as JSON', { timeout: 
   );
 });
 
-test('queue list, stats, purge and delete', { timeout: 60_000 }, async () => {
+test('queue list, stats, purge and delete', { timeout: 120_000 }, async () => {
   const q = name();
   await chute(['queue', 'create', q]);
   await chute(['send', q, 'one']);
@@ -78,7 +78,7 @@ test('queue list, stats, purge and delete', { timeout: 60_000 }, async () => {
   assert.match(gone.stderr, /QueueNotFound/);
 });
 
-test('the broker error is printed with its code, message and field; exit code 1', { timeout: 60_000 }, async () => {
+test('the broker error is printed with its code, message and field; exit code 1', { timeout: 120_000 }, async () => {
   const q = name();
   const r = await chute(['queue', 'create', q, '--visibility', '13h']);
   assert.equal(r.code, 1);
@@ -92,7 +92,7 @@ test('the broker error is printed with its code, message and field; exit code 1'
   assert.equal(j.stdout, '');
 });
 
-test('command-line mistakes exit with code 2 and touch nothing', { timeout: 60_000 }, async () => {
+test('command-line mistakes exit with code 2 and touch nothing', { timeout: 120_000 }, async () => {
   const q = name();
   for (const args of [
     ['queue', 'create', q, '--visibility', 'soon'],
@@ -110,7 +110,7 @@ test('command-line mistakes exit with code 2 and touch nothing', { timeout: 60_0
   assert.equal((await chute(['queue', 'stats', q])).code, 1, 'the queue was never created');
 });
 
-test('an unreachable broker exits with code 3 and says where it tried', { timeout: 60_000 }, async () => {
+test('an unreachable broker exits with code 3 and says where it tried', { timeout: 120_000 }, async () => {
   const srv = net.createServer();
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   const port = (srv.address() as net.AddressInfo).port;

@@ -30,7 +30,7 @@ async function newQueue(): Promise<string> {
   return q;
 }
 
-test('two processes exchange messages: send in one, receive --follow in the other', { timeout: 60_000 }, async () => {
+test('two processes exchange messages: send in one, receive --follow in the other', { timeout: 120_000 }, async () => {
   const q = await newQueue();
   const follower = spawnCli(['--url', server.url, 'receive', q, '--follow']);
   let out = '';
@@ -55,7 +55,7 @@ test('two processes exchange messages: send in one, receive --follow in the othe
   assert.equal(stats.total, 0);
 });
 
-test('send --lines streams stdin, one message per line', { timeout: 60_000 }, async () => {
+test('send --lines streams stdin, one message per line', { timeout: 120_000 }, async () => {
   const q = await newQueue();
   const lines = Array.from({ length: 1_234 }, (_, i) => `line ${i}`);
   const r = await chute(['send', q, '--lines'], `${lines.join('\n')}\n\n`);
@@ -70,7 +70,7 @@ test('send --lines streams stdin, one message per line', { timeout: 60_000 }, as
   assert.deepEqual(JSON.parse(json.stdout), { sent: 2, duplicates: 0, failed: 0 });
 });
 
-test('receive prints bodies (or whole messages with --json) and acks unless --no-ack', { timeout: 60_000 }, async () => {
+test('receive prints bodies (or whole messages with --json) and acks unless --no-ack', { timeout: 120_000 }, async () => {
   const q = await newQueue();
   await chute(['send', q, 'first', '--header', 'trace=t-1', '--header', 'who=cli', '--priority', '3']);
   await chute(['send', q, 'second']);
@@ -100,7 +100,7 @@ test('receive prints bodies (or whole messages with --json) and acks unless --no
   assert.equal(empty.stdout, '');
 });
 
-test('send options and headers reach the message; stdin without --lines is one message', { timeout: 60_000 }, async () => {
+test('send options and headers reach the message; stdin without --lines is one message', { timeout: 120_000 }, async () => {
   const q = await newQueue();
   const r = await chute(['send', q, '--header', 'k=v=w', '--priority', '7', '--dedup', 'd-1', '--group', 'g', '--json'], 'multi\nline\n');
   assert.equal(r.code, 0, r.stderr);
@@ -120,7 +120,7 @@ test('send options and headers reach the message; stdin without --lines is one m
   assert.equal((await sdk.queue(q).stats()).scheduled, 1);
 });
 
-test('binary stdin round-trips byte for byte', { timeout: 60_000 }, async () => {
+test('binary stdin round-trips byte for byte', { timeout: 120_000 }, async () => {
   const q = await newQueue();
   const bytes = Buffer.from([0xff, 0x00, 0xfe, 0x80, 0x0a, 0x41]);
   assert.equal((await chute(['send', q], bytes)).code, 0);
@@ -130,7 +130,7 @@ test('binary stdin round-trips byte for byte', { timeout: 60_000 }, async () => 
   assert.equal(printed.stdout, `${bytes.toString('base64')}\n`, 'binary bodies print as base64');
 });
 
-test('send and receive on a missing queue: error code and exit code 1', { timeout: 60_000 }, async () => {
+test('send and receive on a missing queue: error code and exit code 1', { timeout: 120_000 }, async () => {
   const q = name();
   for (const args of [['send', q, 'x'], ['receive', q], ['send', q, '--lines']]) {
     const r = await chute(args, 'x\n');

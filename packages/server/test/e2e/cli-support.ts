@@ -18,7 +18,7 @@ export interface CliRunOptions {
   input?: string | Buffer;
   /** Extra environment variables (CHUTE_* of the test runner are not inherited). */
   env?: Record<string, string>;
-  /** Killed after this long; default 20 s. */
+  /** Killed after this long; default 60 s (a loaded CI machine starts processes slowly). */
   timeoutMs?: number;
 }
 
@@ -45,7 +45,7 @@ export async function runCli(args: string[], options: CliRunOptions = {}): Promi
   child.stdout?.on('data', (d: string) => (stdout += d));
   child.stderr?.on('data', (d: string) => (stderr += d));
   child.stdin?.end(options.input ?? '');
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
   const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
   clearTimeout(timer);
   return { code, stdout, stderr };

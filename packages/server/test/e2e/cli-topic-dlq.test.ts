@@ -23,7 +23,7 @@ after(async () => {
   await server?.stop();
 });
 
-test('topic create, subscribe with a filter, publish', { timeout: 60_000 }, async () => {
+test('topic create, subscribe with a filter, publish', { timeout: 120_000 }, async () => {
   const t = name('t');
   const all = name('all');
   const eu = name('eu');
@@ -53,7 +53,7 @@ test('topic create, subscribe with a filter, publish', { timeout: 60_000 }, asyn
   assert.match(missing.stderr, /TopicNotFound/);
 });
 
-test('dlq redrive moves dead letters back to their source', { timeout: 60_000 }, async () => {
+test('dlq redrive moves dead letters back to their source', { timeout: 120_000 }, async () => {
   const dlq = name('dlq');
   const q = name('src');
   await sdk.queue(dlq).create();
