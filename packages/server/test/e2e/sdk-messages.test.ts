@@ -187,3 +187,22 @@ test('dead letters after maxDeliveries, then redrive moves them back', { timeout
   assert.equal((await q.stats()).ready, 1);
   assert.equal((await dlq.stats()).total, 0);
 });
+
+test('listConsumers shows a consumer while it long-polls', { timeout: 20_000 }, async () => {
+  const q = await newQueue();
+  const abort = new AbortController();
+  const polling = q.receive({ waitMs: 10_000, signal: abort.signal });
+  let seen: Awaited<ReturnType<Chute['listConsumers']>> = [];
+  const deadline = Date.now() + 5_000;
+  while (Date.now() < deadline) {
+    seen = await chute.listConsumers(q.name);
+    if (seen.some((c) => c.waiting > 0)) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  abort.abort();
+  await polling;
+  assert.equal(seen.length, 1);
+  assert.equal(seen[0]!.queue, q.name);
+  assert.equal(seen[0]!.waiting, 1);
+  assert.ok(seen[0]!.lastSeenAt > 0);
+});
