@@ -86,6 +86,12 @@ describe('bad input', { timeout: 120_000 }, () => {
     assert.equal(res.status, 413);
     assert.equal(res.body.error.code, 'MessageTooLarge');
     assert.equal(res.body.error.limit, 1000);
+    assert.equal(res.body.error.field, 'body');
+    const inBatch = await callApi(url, 'POST', `/v1/queues/${q}/messages`, { json: { messages: [{ body: 'ok' }, { body: 'x'.repeat(1001) }] } });
+    assert.equal(inBatch.status, 200);
+    assert.equal(inBatch.body.results[1].error.code, 'MessageTooLarge');
+    assert.equal(inBatch.body.results[1].error.field, 'messages[1].body');
+    await callApi(url, 'POST', `/v1/queues/${q}/purge`);
     assert.equal(await total(q), 0);
   });
 

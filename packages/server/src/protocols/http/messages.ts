@@ -229,7 +229,7 @@ export function registerMessageRoutes(app: FastifyInstance, ctx: ApiContext): vo
 function sendOne(reply: FastifyReply, results: Awaited<ReturnType<ApiContext['broker']['send']>>): FastifyReply {
   const r = results[0];
   if (r === undefined) throw new ChuteError('StorageError', 'the broker returned no result for a send');
-  if (!r.ok) throw r.error;
+  if (!r.ok) throw asSingleSendError(r.error);
   return reply.code(201).send({ id: r.id, sequence: r.sequence, duplicate: r.duplicate });
 }
 
@@ -252,6 +252,21 @@ async function sendBatch(ctx: ApiContext, queue: string, wire: WireSendEntry[]):
   const sent = await ctx.broker.send(queue, good);
   let next = 0;
   return decoded.map((d) => ('ok' in d ? d : sent[next++]!));
+}
+
+/**
+ * The broker names the fields of entry 0 of the batch it was given (`messages[0].body`); a single
+ * send has no `messages`, so its errors name the fields as the client wrote them (`body`).
+ */
+function asSingleSendError(e: ChuteError): ChuteError {
+  const prefix = 'messages[0].';
+  if (e.field === undefined || !e.field.startsWith(prefix)) return e;
+  const field = e.field.slice(prefix.length);
+  return new ChuteError(e.code, e.message.split(prefix).join(''), {
+    field,
+    ...(e.limit !== undefined && { limit: e.limit }),
+    ...(e.retryAfterMs !== undefined && { retryAfterMs: e.retryAfterMs }),
+  });
 }
 
 /** Builds the send of a raw body: options from the query, headers from `X-Chute-Header-*`. */
