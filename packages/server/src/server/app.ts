@@ -6,6 +6,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { BrokerApi } from '../core/broker-api.js';
+import { ChuteError } from '../core/errors.js';
 import { AccessError } from '../protocols/auth-types.js';
 import { installErrorHandler, installNotFoundHandler, sendError } from '../protocols/http/errors.js';
 import { type Readiness, registerHttpApi } from '../protocols/http/index.js';
@@ -56,7 +57,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     connectionTimeout: limits.connectionTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: connectionsCheckingIntervalMs(config) },
-    return503OnClosing: true,
+    // Requests that arrive while stopping are refused by our own hook below, in the API's error shape.
+    return503OnClosing: false,
     // Names are checked by the broker (up to 80 characters); a longer path parameter should reach
     // it and get InvalidQueueName rather than a router error.
     routerOptions: { maxParamLength: 1024 },
@@ -74,7 +76,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     if (opts.readiness?.() === 'stopping') void reply.header('connection', 'close');
   });
   // Without tokens the server is as open as the machine it runs on: only local peers may talk to it.
+  // While stopping, new requests on open connections are refused (healthz reports "stopping").
   app.addHook('onRequest', async (request) => {
+    if (opts.readiness?.() === 'stopping' && request.routeOptions.url !== '/healthz') {
+      throw new ChuteError('ShuttingDown', 'the server is shutting down; retry on a running server', { retryAfterMs: 1000 });
+    }
     if (!policy.peerAllowed(request.socket.remoteAddress)) {
       throw new AccessError('Forbidden', 'this server has no access tokens configured and accepts local connections only');
     }
