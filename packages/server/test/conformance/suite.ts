@@ -767,6 +767,13 @@ export function defineConformanceSuite(name: string, factory: () => Promise<Suit
         assert.equal((await b.queueStats(star)).total, 1);
         assert.equal((await b.queueStats(hash)).total, 3);
         assert.equal((await b.queueStats(eu)).total, 1);
+        // Every copy carries the same body and headers, each under its own id.
+        const copies = await Promise.all([all, hash, eu].map((q) => receiveBodies(q, 10)));
+        assert.deepEqual(copies[0]?.map(bodyOf), ['created', 'shipped', 'bare']);
+        assert.deepEqual(copies[1]?.map(bodyOf), ['created', 'shipped', 'bare']);
+        assert.deepEqual(copies[2]?.map(bodyOf), ['shipped']);
+        assert.equal(copies[2]?.[0]?.headers.region, 'eu');
+        assert.equal(new Set(copies.flat().map((m) => m.id)).size, 7);
       });
 
       it('publish is atomic: when one matching queue refuses, none gets the message', async () => {
