@@ -11,7 +11,6 @@ import {
   type Authenticator,
   type Authorizer,
   type Permission,
-  type Principal,
 } from '../protocols/auth-types.js';
 import type { TokenConfig } from './config.js';
 
