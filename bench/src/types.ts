@@ -81,6 +81,11 @@ export interface Driver {
    * serves a message. Absent for shared machine services, which the harness never kills.
    */
   restart?(queue: QueueHandle): Promise<RestartTiming>;
+  /**
+   * Replaces the broker process with a new one on an empty data directory, so a memory
+   * measurement does not inherit the heap of earlier scenarios. Only for brokers the harness owns.
+   */
+  fresh?(): Promise<void>;
   /** Closes connections (and stops the broker process where the harness owns it). */
   close(): Promise<void>;
 }

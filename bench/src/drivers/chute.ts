@@ -66,6 +66,11 @@ export class ChuteDriver implements Driver {
     await this.client.health();
   }
 
+  async fresh(): Promise<void> {
+    await this.stopServer();
+    await this.connect();
+  }
+
   private chute(): Chute {
     if (this.client === null) throw new Error('Chute driver is not connected');
     return this.client;
@@ -156,9 +161,15 @@ export class ChuteDriver implements Driver {
   }
 
   async close(): Promise<void> {
+    await this.stopServer();
+  }
+
+  /** Stops consumers, the client and the broker, and removes the data directory. */
+  private async stopServer(): Promise<void> {
     await Promise.all([...this.consumers].map((c) => c.stop().catch(() => undefined)));
     this.consumers.clear();
     await this.client?.close().catch(() => undefined);
+    this.client = null;
     if (this.server !== null) await stopGracefully(this.server.proc);
     this.server = null;
     rmSync(this.dataDir, { recursive: true, force: true });

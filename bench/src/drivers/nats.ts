@@ -23,6 +23,12 @@ import type { BodyHandler, ConsumeOptions, ConsumerHandle, Driver, FanoutHandle,
 /** Where the shared NATS server listens. */
 export const natsServer = '127.0.0.1:4222';
 
+/**
+ * Wait for a PubAck. The client's default of 5 s fails publishes on a busy machine that the
+ * server does accept later; the other clients wait for their confirms without a limit.
+ */
+const publishTimeoutMs = 60_000;
+
 /** The NATS JetStream driver. */
 export class NatsDriver implements Driver {
   readonly id = 'nats';
@@ -88,7 +94,7 @@ export class NatsDriver implements Driver {
     return {
       name,
       publish: async (body) => {
-        await js.publish(subject, body);
+        await js.publish(subject, body, { timeout: publishTimeoutMs });
       },
       consume: async (onBody, options) => {
         // A work-queue stream takes one consumer without a filter; every consumer of the run shares it.
@@ -119,7 +125,7 @@ export class NatsDriver implements Driver {
       name,
       queueCount,
       publish: async (body) => {
-        await js.publish(subject, body);
+        await js.publish(subject, body, { timeout: publishTimeoutMs });
       },
       consume: (index, onBody, options) => this.startConsumer(name, pick(durables, index), onBody, options),
       delete: async () => {

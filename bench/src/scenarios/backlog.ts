@@ -12,6 +12,8 @@ import { errorText, makeRow, perSecond, resourceName, type RunContext } from './
 /** Body size of the backlog scenarios, as issue 4 fixes it. */
 export const backlogBodyBytes = 1024;
 const mib = 1024 * 1024;
+/** RSS changes smaller than this say nothing about per-message cost (heap growth and GC swing this much). */
+const rssNoiseBytes = 64 * mib;
 
 /** Runs scenario 3. */
 export async function runBacklog(driver: Driver, ctx: RunContext): Promise<ResultRow[]> {
@@ -19,6 +21,8 @@ export async function runBacklog(driver: Driver, ctx: RunContext): Promise<Resul
   const count = options.backlogCount;
   const label = `1 KiB × ${count.toLocaleString('en-US')}`;
   ctx.log(`  scenario 3: fill ${count} then drain`);
+  // A broker the harness owns starts this scenario as a new process, without earlier scenarios' heap.
+  if (driver.fresh !== undefined) await driver.fresh();
   const pid = await driver.brokerPid();
   const queue = await driver.openQueue(resourceName(ctx, driver, 3, 'backlog'));
   const sampler = pid === null ? null : new RssSampler(pid);
@@ -43,7 +47,11 @@ export async function runBacklog(driver: Driver, ctx: RunContext): Promise<Resul
     await consumer.stop();
     sampler?.stop();
     const perMessage = baseline !== null && full !== null && fill.confirmed > 0 ? (full - baseline) / fill.confirmed : null;
+    const growth = baseline !== null && full !== null ? full - baseline : null;
     const notes = [
+      growth !== null && Math.abs(growth) < rssNoiseBytes
+        ? `RSS moved by ${(growth / mib).toFixed(0)} MiB, within the noise of a garbage-collected heap: bytes/msg needs a larger --backlog`
+        : '',
       pid === null ? 'broker process not found: no memory figures' : '',
       driver.isChute ? '' : 'RSS of a shared server process (includes anything else it holds)',
       fill.timedOut ? `fill stopped at the time limit after ${fill.confirmed} messages` : '',
