@@ -459,7 +459,15 @@ export class EmbeddedBackend implements Backend {
       }
     }
     this.rearm(q);
-    await Promise.all(writes);
+    if (autoAck) {
+      // At-most-once: the removal must be on disk before anyone sees the message.
+      await Promise.all(writes);
+    } else {
+      // The new delivery count is written without holding the answer back for the fsync: were
+      // the process killed within that moment, the message would be handed out again (as with
+      // any lease cut short by a crash) with its count one lower.
+      for (const w of writes) w.catch(this.onError);
+    }
     return out;
   }
 
@@ -634,8 +642,7 @@ export class EmbeddedBackend implements Backend {
   private moveTo(from: QueueState, to: QueueState, msg: Msg, now: number): Promise<unknown> {
     let write: Promise<unknown>;
     if (from.config.durable && !to.config.durable) {
-      const rec = this.store.readBody(msg);
-      msg.mem = { body: rec.b, headers: rec.h ?? {}, dedupId: rec.d };
+      msg.mem = this.store.readBody(msg);
       write = this.store.removeMessage(msg.seq);
     } else if (!from.config.durable && to.config.durable) {
       const mem = msg.mem as NonNullable<Msg['mem']>;
@@ -783,18 +790,18 @@ export class EmbeddedBackend implements Backend {
   }
 
   private toMessage(msg: Msg): Message {
-    const rec = msg.mem !== undefined ? { b: msg.mem.body, h: msg.mem.headers, d: msg.mem.dedupId } : this.store.readBody(msg);
+    const rec = msg.mem ?? this.store.readBody(msg);
     const out: Message = {
       id: messageId(msg.enqueuedAt, msg.seq),
       sequence: formatSequence(msg.seq),
-      body: rec.b,
-      headers: rec.h ?? {},
+      body: rec.body,
+      headers: rec.headers,
       priority: msg.priority,
       enqueuedAt: msg.enqueuedAt,
       deliveryCount: msg.deliveryCount,
     };
     if (msg.groupId !== undefined) out.groupId = msg.groupId;
-    if (rec.d !== undefined) out.dedupId = rec.d;
+    if (rec.dedupId !== undefined) out.dedupId = rec.dedupId;
     if (msg.firstDeliveredAt !== 0) out.firstDeliveredAt = msg.firstDeliveredAt;
     if (msg.deadLetter !== undefined) out.deadLetter = { ...msg.deadLetter };
     return out;

@@ -8,13 +8,13 @@
  */
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { ChuteError } from '../../core/errors.js';
 import type { StorageStats } from '../../core/backend.js';
-import type { DeadLetterInfo, Headers, QueueConfig, TopicInfo } from '../../core/types.js';
+import type { Headers, QueueConfig, TopicInfo } from '../../core/types.js';
 import { checkDataFile } from './data-file.js';
-import { Msg, MsgState } from './msg.js';
+import type { Msg } from './msg.js';
+import { decodeBody, decodeIndex, encodeBody, encodeIndex, RecordError, type BodyRecord } from './records.js';
 
 /** A queue as stored. */
 export interface QueueRecord {
@@ -23,29 +23,6 @@ export interface QueueRecord {
   config: QueueConfig;
   createdAt: number;
   updatedAt: number;
-}
-
-/** The small per-message record kept in the `msgs` database (bodies live in `bodies`). */
-interface MsgRecord {
-  q: number;
-  t: number;
-  v: number;
-  x: number;
-  d: number;
-  p: number;
-  s: number;
-  g?: string;
-  f?: number;
-  h?: 1;
-  r?: [DeadLetterInfo['reason'], string, number];
-}
-
-/** Body, headers, dedup id and the body's CRC-32, in the `bodies` database. */
-interface BodyRecord {
-  b: Uint8Array;
-  c: number;
-  h?: Headers;
-  d?: string;
 }
 
 /** A remembered dedup key. */
@@ -67,8 +44,8 @@ export class Store {
   private readonly meta: Database<number, string>;
   private readonly queues: Database<QueueRecord, string>;
   private readonly topics: Database<TopicInfo, string>;
-  private readonly msgs: Database<MsgRecord, number>;
-  private readonly bodies: Database<BodyRecord, number>;
+  private readonly msgs: Database<Buffer, number>;
+  private readonly bodies: Database<Buffer, number>;
   private readonly dedup: Database<DedupRecord, [number, string]>;
   readonly path: string;
   private seqReservedUpTo = 0;
@@ -84,8 +61,8 @@ export class Store {
       this.meta = this.root.openDB({ name: 'meta' });
       this.queues = this.root.openDB({ name: 'queues' });
       this.topics = this.root.openDB({ name: 'topics' });
-      this.msgs = this.root.openDB({ name: 'msgs', sharedStructuresKey: Symbol.for('structures') });
-      this.bodies = this.root.openDB({ name: 'bodies' });
+      this.msgs = this.root.openDB({ name: 'msgs', encoding: 'binary' });
+      this.bodies = this.root.openDB({ name: 'bodies', encoding: 'binary' });
       this.dedup = this.root.openDB({ name: 'dedup' });
     } catch (e) {
       throw new ChuteError('StorageError', `cannot open data file ${this.path}: ${(e as Error).message}`);
@@ -139,7 +116,14 @@ export class Store {
 
   /** Every stored message index entry, in sequence order, checked. */
   *loadMessages(): IterableIterator<Msg> {
-    for (const { key, value } of this.msgs.getRange()) yield this.toMsg(key, value);
+    for (const { key, value } of this.msgs.getRange()) {
+      try {
+        yield decodeIndex(key, value);
+      } catch (e) {
+        if (e instanceof RecordError) throw this.badRecord('msgs', key, e.message);
+        throw e;
+      }
+    }
   }
 
   /** Every remembered dedup key. */
@@ -154,28 +138,29 @@ export class Store {
 
   /** Reads a message's body and headers back, checking them against the index entry. */
   readBody(msg: Msg): BodyRecord {
-    const rec = this.bodies.get(msg.seq);
-    if (rec === undefined || !(rec.b instanceof Uint8Array)) throw this.badRecord('bodies', msg.seq, 'the body of an indexed message is missing');
-    if (rec.b.byteLength !== msg.size || crc32(rec.b) !== rec.c) throw this.badRecord('bodies', msg.seq, 'the body does not match its checksum');
-    return rec;
+    const raw = this.bodies.get(msg.seq);
+    if (raw === undefined) throw this.badRecord('bodies', msg.seq, 'the body of an indexed message is missing');
+    try {
+      return decodeBody(raw, msg.size);
+    } catch (e) {
+      if (e instanceof RecordError) throw this.badRecord('bodies', msg.seq, e.message);
+      throw e;
+    }
   }
 
   // ---- writes (each resolves after its fsync'd commit) ------------------------------------
 
   /** Stores a new message: its index entry and its body. */
   putMessage(msg: Msg, body: Uint8Array, headers: Headers, dedupId: string | undefined): Promise<unknown> {
-    const rec: BodyRecord = { b: body, c: crc32(body) };
-    if (Object.keys(headers).length > 0) rec.h = headers;
-    if (dedupId !== undefined) rec.d = dedupId;
     this.track(2);
-    void this.bodies.put(msg.seq, rec);
-    return this.confirm(this.msgs.put(msg.seq, this.toRecord(msg)));
+    void this.bodies.put(msg.seq, encodeBody(body, headers, dedupId));
+    return this.confirm(this.msgs.put(msg.seq, this.indexEntry(msg)));
   }
 
   /** Rewrites a message's index entry (delivery count, delay, queue after a dead-letter move). */
   putMsg(msg: Msg): Promise<unknown> {
     this.track(1);
-    return this.confirm(this.msgs.put(msg.seq, this.toRecord(msg)));
+    return this.confirm(this.msgs.put(msg.seq, this.indexEntry(msg)));
   }
 
   /** Deletes a message. */
@@ -302,48 +287,11 @@ export class Store {
     for (const b of h.buckets) if (ms <= b.le) b.count++;
   }
 
-  private toRecord(msg: Msg): MsgRecord {
+  private indexEntry(msg: Msg): Buffer {
     if (!Number.isSafeInteger(msg.seq) || msg.seq <= 0 || msg.size < 0 || msg.deliveryCount < 0) {
       throw new ChuteError('StorageError', `refusing to write a broken index entry for message ${msg.seq}`);
     }
-    const rec: MsgRecord = {
-      q: msg.queueId,
-      t: msg.enqueuedAt,
-      // A leased message is ready again after a restart (its lease died with the process).
-      v: msg.state === MsgState.Leased ? 0 : msg.dueAt,
-      x: msg.expiresAt,
-      d: msg.deliveryCount,
-      p: msg.priority,
-      s: msg.size,
-    };
-    if (msg.groupId !== undefined) rec.g = msg.groupId;
-    if (msg.firstDeliveredAt !== 0) rec.f = msg.firstDeliveredAt;
-    if (msg.holdsGroup) rec.h = 1;
-    if (msg.deadLetter !== undefined) rec.r = [msg.deadLetter.reason, msg.deadLetter.sourceQueue, msg.deadLetter.at];
-    return rec;
-  }
-
-  private toMsg(seq: number, r: MsgRecord): Msg {
-    const ok =
-      Number.isSafeInteger(seq) &&
-      typeof r === 'object' &&
-      r !== null &&
-      Number.isInteger(r.q) &&
-      typeof r.t === 'number' &&
-      typeof r.v === 'number' &&
-      typeof r.x === 'number' &&
-      Number.isInteger(r.d) &&
-      Number.isInteger(r.p) &&
-      r.p >= 0 &&
-      r.p <= 9 &&
-      Number.isInteger(r.s) &&
-      (r.g === undefined || typeof r.g === 'string');
-    if (!ok) throw this.badRecord('msgs', seq, 'not a message index entry');
-    const msg = new Msg(seq, r.q, r.t, r.v, r.x, r.d, r.p, r.s, r.g);
-    if (r.f !== undefined) msg.firstDeliveredAt = r.f;
-    if (r.h === 1) msg.holdsGroup = true;
-    if (r.r !== undefined) msg.deadLetter = { reason: r.r[0], sourceQueue: r.r[1], at: r.r[2] };
-    return msg;
+    return encodeIndex(msg);
   }
 
   private badRecord(db: string, key: unknown, why: string): ChuteError {
