@@ -65,19 +65,29 @@ export class NatsDriver implements Driver {
   }
 
   private async startConsumer(stream: string, durable: string, onBody: BodyHandler, options: ConsumeOptions): Promise<ConsumerHandle> {
-    const consumer = await this.clients().js.consumers.get(stream, durable);
-    const messages = await consumer.consume({
-      max_messages: options.prefetch,
-      callback: (m) => {
-        onBody(m.data);
-        m.ack();
-      },
-    });
-    return {
-      stop: async () => {
-        await messages.close();
-      },
-    };
+    // Each consumer gets its own connection, as a separate consumer process would: the server
+    // bounds what is pending per connection (64 MiB) and cuts off a connection past it, so ten
+    // fan-out consumers of 16 KiB messages must not share one.
+    const nc = await connect({ servers: natsServer, name: `chute-bench-${durable}`, noAsyncTraces: true });
+    try {
+      const consumer = await nc.jetstream().consumers.get(stream, durable);
+      const messages = await consumer.consume({
+        max_messages: options.prefetch,
+        callback: (m) => {
+          onBody(m.data);
+          m.ack();
+        },
+      });
+      return {
+        stop: async () => {
+          await messages.close();
+          await nc.drain();
+        },
+      };
+    } catch (e) {
+      await nc.close();
+      throw e;
+    }
   }
 
   async openQueue(name: string): Promise<QueueHandle> {
