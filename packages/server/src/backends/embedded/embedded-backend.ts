@@ -474,72 +474,65 @@ export class EmbeddedBackend implements Backend {
   // ---- settling leases --------------------------------------------------------------------
 
   async ack(queue: string, receipts: string[]): Promise<ReceiptResult[]> {
-    const q = this.state(queue);
-    this.tick(q);
-    const writes: Array<Promise<unknown>> = [];
-    const results = receipts.map((receipt): ReceiptResult => {
-      const found = this.findLease(q, receipt);
-      if (found instanceof ChuteError) return { ok: false, receipt, error: found };
-      q.leased.delete(found.seq);
-      found.state = MsgState.Gone;
-      q.count--;
-      q.bytes -= found.size;
-      q.totals.acked++;
-      q.ready.release(found.groupId);
-      if (q.config.durable) writes.push(this.store.removeMessage(found.seq));
-      return { ok: true, receipt };
-    });
-    this.pump(q);
-    this.rearm(q);
-    await Promise.all(writes);
-    return results;
+    return this.settle(
+      queue,
+      receipts.map((receipt) => ({ receipt })),
+      (q, msg) => {
+        q.leased.delete(msg.seq);
+        msg.state = MsgState.Gone;
+        q.count--;
+        q.bytes -= msg.size;
+        q.totals.acked++;
+        q.ready.release(msg.groupId);
+        return { write: q.config.durable ? this.store.removeMessage(msg.seq) : undefined };
+      },
+    );
   }
 
   async nack(queue: string, entries: Array<{ receipt: string; delayMs: number }>): Promise<ReceiptResult[]> {
-    const q = this.state(queue);
-    this.tick(q);
-    const now = this.clock.now();
-    const writes: Array<Promise<unknown>> = [];
-    const results = entries.map(({ receipt, delayMs }): ReceiptResult => {
-      const found = this.findLease(q, receipt);
-      if (found instanceof ChuteError) return { ok: false, receipt, error: found };
+    return this.settle(queue, entries, (q, msg, { delayMs }, now) => {
       q.totals.nacked++;
-      if (delayMs === 0 || this.overDelivered(q, found)) {
-        const w = this.endLease(q, found, now);
-        if (w !== undefined) writes.push(w);
-        return { ok: true, receipt };
-      }
+      if (delayMs === 0 || this.overDelivered(q, msg)) return { write: this.endLease(q, msg, now) };
       // Back off: the message waits out its delay; in a FIFO queue its group stays blocked meanwhile.
-      q.leased.delete(found.seq);
-      found.dueAt = now + delayMs;
-      found.holdsGroup = q.config.fifo;
-      this.schedule(q, found);
-      if (q.config.durable) writes.push(this.store.putMsg(found));
-      return { ok: true, receipt };
+      q.leased.delete(msg.seq);
+      msg.dueAt = now + delayMs;
+      msg.holdsGroup = q.config.fifo;
+      this.schedule(q, msg);
+      return { write: q.config.durable ? this.store.putMsg(msg) : undefined };
     });
-    this.pump(q);
-    this.rearm(q);
-    await Promise.all(writes);
-    return results;
   }
 
   async extend(queue: string, entries: Array<{ receipt: string; visibilityTimeoutMs: number }>): Promise<ReceiptResult[]> {
+    return this.settle(queue, entries, (q, msg, { visibilityTimeoutMs }, now) => {
+      if (visibilityTimeoutMs === 0) {
+        // A zero lease hands the message back at once, like SQS ChangeMessageVisibility 0.
+        return { write: this.endLease(q, msg, now), leaseExpiresAt: now };
+      }
+      msg.dueAt = now + visibilityTimeoutMs;
+      q.leases.push(msg.dueAt, msg, msg.deliveryCount);
+      return { write: undefined, leaseExpiresAt: msg.dueAt };
+    });
+  }
+
+  /**
+   * The shared shape of ack, nack and extend: find each entry's lease, apply `change` to it, then
+   * let waiting polls take what became ready, and resolve once every write is on disk.
+   */
+  private async settle<E extends { receipt: string }>(
+    queue: string,
+    entries: E[],
+    change: (q: QueueState, msg: Msg, entry: E, now: number) => { write: Promise<unknown> | undefined; leaseExpiresAt?: number },
+  ): Promise<ReceiptResult[]> {
     const q = this.state(queue);
     this.tick(q);
     const now = this.clock.now();
     const writes: Array<Promise<unknown>> = [];
-    const results = entries.map(({ receipt, visibilityTimeoutMs }): ReceiptResult => {
-      const found = this.findLease(q, receipt);
-      if (found instanceof ChuteError) return { ok: false, receipt, error: found };
-      if (visibilityTimeoutMs === 0) {
-        // A zero lease hands the message back at once, like SQS ChangeMessageVisibility 0.
-        const w = this.endLease(q, found, now);
-        if (w !== undefined) writes.push(w);
-        return { ok: true, receipt, leaseExpiresAt: now };
-      }
-      found.dueAt = now + visibilityTimeoutMs;
-      q.leases.push(found.dueAt, found, found.deliveryCount);
-      return { ok: true, receipt, leaseExpiresAt: found.dueAt };
+    const results = entries.map((entry): ReceiptResult => {
+      const found = this.findLease(q, entry.receipt);
+      if (found instanceof ChuteError) return { ok: false, receipt: entry.receipt, error: found };
+      const { write, leaseExpiresAt } = change(q, found, entry, now);
+      if (write !== undefined) writes.push(write);
+      return leaseExpiresAt === undefined ? { ok: true, receipt: entry.receipt } : { ok: true, receipt: entry.receipt, leaseExpiresAt };
     });
     this.pump(q);
     this.rearm(q);
