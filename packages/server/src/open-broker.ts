@@ -5,6 +5,7 @@
 import { EmbeddedBackend } from './backends/embedded/embedded-backend.js';
 import { Broker } from './core/broker.js';
 import { systemClock, type Clock } from './core/clock.js';
+import type { BrokerEventListener } from './core/events.js';
 
 /** Options of openBroker. */
 export interface OpenBrokerOptions {
@@ -14,6 +15,8 @@ export interface OpenBrokerOptions {
   clock?: Clock;
   /** Receives errors of background work (timer-driven writes) that have no caller to report to. */
   onError?: (error: unknown) => void;
+  /** Hears queue and topic lifecycle events (created, updated, deleted, purged, redriven, ...). */
+  onEvent?: BrokerEventListener;
 }
 
 /** Opens the data directory, rebuilds queue state from it, and returns a ready broker. */
@@ -25,7 +28,7 @@ export async function openBroker(options: OpenBrokerOptions): Promise<Broker> {
     ...(options.onError ? { onError: options.onError } : {}),
   });
   try {
-    return await Broker.create(backend, clock);
+    return await Broker.create(backend, clock, options.onEvent);
   } catch (e) {
     await backend.close();
     throw e;

@@ -8,6 +8,7 @@ import type { BrokerApi } from './broker-api.js';
 import type { Clock } from './clock.js';
 import { ConsumerRegistry } from './consumers.js';
 import { ChuteError, invalidArgument } from './errors.js';
+import type { BrokerEventListener } from './events.js';
 import { MessageLimits, QueueLimits } from './limits.js';
 import { filterMatches } from './routing.js';
 import type {
@@ -56,13 +57,14 @@ export class Broker implements BrokerApi {
   private constructor(
     private readonly backend: Backend,
     private readonly clock: Clock,
+    private readonly emit: BrokerEventListener,
   ) {
     this.consumers = new ConsumerRegistry(clock);
   }
 
-  /** Opens a broker over an already-open backend, loading its topics. */
-  static async create(backend: Backend, clock: Clock): Promise<Broker> {
-    const broker = new Broker(backend, clock);
+  /** Opens a broker over an already-open backend, loading its topics; `onEvent` hears lifecycle events. */
+  static async create(backend: Backend, clock: Clock, onEvent: BrokerEventListener = () => {}): Promise<Broker> {
+    const broker = new Broker(backend, clock, onEvent);
     for (const topic of await backend.listTopics()) broker.topics.set(topic.name, topic);
     return broker;
   }
@@ -86,7 +88,9 @@ export class Broker implements BrokerApi {
       return existing;
     }
     await this.checkDeadLetterTarget(name, merged);
-    return this.backend.createQueue(name, merged);
+    const created = await this.backend.createQueue(name, merged);
+    this.emit({ type: 'queue.created', queue: name, fifo: merged.fifo, durable: merged.durable });
+    return created;
   }
 
   async updateQueue(name: string, patch: Partial<QueueConfig>): Promise<QueueInfo> {
@@ -96,7 +100,9 @@ export class Broker implements BrokerApi {
     if (merged.fifo !== existing.config.fifo) throw invalidArgument('config.fifo', 'fifo is fixed when the queue is created');
     if (merged.durable !== existing.config.durable) throw invalidArgument('config.durable', 'durable is fixed when the queue is created');
     await this.checkDeadLetterTarget(name, merged);
-    return this.backend.updateQueue(name, merged);
+    const updated = await this.backend.updateQueue(name, merged);
+    this.emit({ type: 'queue.updated', queue: name });
+    return updated;
   }
 
   async getQueue(name: string): Promise<QueueInfo> {
@@ -126,12 +132,15 @@ export class Broker implements BrokerApi {
       }
     }
     this.consumers.forgetQueue(name);
+    this.emit({ type: 'queue.deleted', queue: name });
   }
 
   async purgeQueue(name: string): Promise<{ purged: number }> {
     this.checkOpen();
     await this.requireQueue(name);
-    return { purged: await this.backend.purgeQueue(name) };
+    const purged = await this.backend.purgeQueue(name);
+    this.emit({ type: 'queue.purged', queue: name, purged });
+    return { purged };
   }
 
   async queueStats(name: string): Promise<QueueStats> {
@@ -245,7 +254,9 @@ export class Broker implements BrokerApi {
       await this.requireQueue(options.to, 'to');
     }
     const max = options.max === undefined ? Number.MAX_SAFE_INTEGER : checkInt('max', options.max, 1, Number.MAX_SAFE_INTEGER);
-    return this.backend.redrive(deadLetterQueue, options.to === undefined ? { max } : { to: options.to, max });
+    const result = await this.backend.redrive(deadLetterQueue, options.to === undefined ? { max } : { to: options.to, max });
+    this.emit(options.to === undefined ? { type: 'queue.redriven', queue: deadLetterQueue, moved: result.moved } : { type: 'queue.redriven', queue: deadLetterQueue, to: options.to, moved: result.moved });
+    return result;
   }
 
   // ---- topics ---------------------------------------------------------------------------
@@ -258,6 +269,7 @@ export class Broker implements BrokerApi {
     const topic: TopicInfo = { name, createdAt: this.clock.now(), subscriptions: [] };
     await this.backend.putTopic(topic);
     this.topics.set(name, topic);
+    this.emit({ type: 'topic.created', topic: name });
     return topic;
   }
 
@@ -278,6 +290,7 @@ export class Broker implements BrokerApi {
     this.requireTopic(name);
     await this.backend.deleteTopic(name);
     this.topics.delete(name);
+    this.emit({ type: 'topic.deleted', topic: name });
   }
 
   async subscribe(topicName: string, queue: string, filter?: SubscriptionFilter): Promise<Subscription> {
@@ -289,6 +302,7 @@ export class Broker implements BrokerApi {
     const next = { ...topic, subscriptions: [...others, subscription].sort((a, b) => (a.queue < b.queue ? -1 : 1)) };
     await this.backend.putTopic(next);
     this.topics.set(topicName, next);
+    this.emit({ type: 'topic.subscribed', topic: topicName, queue });
     return subscription;
   }
 
@@ -301,6 +315,7 @@ export class Broker implements BrokerApi {
     const next = { ...topic, subscriptions: topic.subscriptions.filter((s) => s.queue !== queue) };
     await this.backend.putTopic(next);
     this.topics.set(topicName, next);
+    this.emit({ type: 'topic.unsubscribed', topic: topicName, queue });
   }
 
   async publish(topicName: string, message: PublishInput): Promise<PublishResult> {

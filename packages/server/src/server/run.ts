@@ -50,7 +50,11 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
 
   let readiness: Readiness = 'starting';
   const shutdown = new AbortController();
-  const broker = await openBroker({ dataDir, onError: (err) => logger.error({ err, event: 'broker.error' }, 'background broker work failed') });
+  const broker = await openBroker({
+    dataDir,
+    onError: (err) => logger.error({ err, event: 'broker.error' }, 'background broker work failed'),
+    onEvent: ({ type, ...details }) => logger.info({ event: type, ...details }, type.replace('.', ' ')),
+  });
   const memory = new MemoryGuard(config.limits, (overloaded, usage) =>
     overloaded
       ? logger.warn({ event: 'memory.overloaded', ...usage }, 'memory above its bound: refusing sends')

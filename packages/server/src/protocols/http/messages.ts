@@ -218,9 +218,7 @@ export function registerMessageRoutes(app: FastifyInstance, ctx: ApiContext): vo
       const { queue } = request.params;
       access.require(request, 'manage', queue);
       if (request.body.to !== undefined) access.require(request, 'manage', request.body.to);
-      const result = await broker.redrive(queue, request.body);
-      request.log.info({ event: 'queue.redriven', queue, to: request.body.to, moved: result.moved }, 'dead letters redriven');
-      return result;
+      return broker.redrive(queue, request.body);
     },
   );
 }

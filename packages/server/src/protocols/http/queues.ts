@@ -1,6 +1,6 @@
 /**
  * Queue management routes: list, create (PUT, idempotent), get, update, delete, purge, stats and
- * dead-letter sources. Creating, deleting and purging are logged as lifecycle events.
+ * dead-letter sources. (The Broker reports lifecycle events; the server logs them.)
  */
 import type { FastifyInstance } from 'fastify';
 import type { ListOptions, QueueConfig } from '../../core/types.js';
@@ -63,7 +63,6 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: ApiContext): void
       access.require(request, 'manage', queue);
       const existed = await queueExists(ctx, queue);
       const info = await broker.createQueue(queue, request.body);
-      if (!existed) request.log.info({ event: 'queue.created', queue, fifo: info.config.fifo, durable: info.config.durable }, 'queue created');
       return reply.code(existed ? 200 : 201).send(info);
     },
   );
@@ -86,16 +85,13 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: ApiContext): void
     const { queue } = request.params;
     access.require(request, 'manage', queue);
     await broker.deleteQueue(queue);
-    request.log.info({ event: 'queue.deleted', queue }, 'queue deleted');
     return reply.code(204).send();
   });
 
   app.post<QueueRoute>('/queues/:queue/purge', { schema: { params: queueParams } }, async (request) => {
     const { queue } = request.params;
     access.require(request, 'manage', queue);
-    const result = await broker.purgeQueue(queue);
-    request.log.info({ event: 'queue.purged', queue, purged: result.purged }, 'queue purged');
-    return result;
+    return broker.purgeQueue(queue);
   });
 
   app.get<QueueRoute>('/queues/:queue/stats', { schema: { params: queueParams } }, async (request) => {

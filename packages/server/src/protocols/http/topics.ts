@@ -62,7 +62,6 @@ export function registerTopicRoutes(app: FastifyInstance, ctx: ApiContext): void
     access.require(request, 'manage', topic);
     const existed = await topicExists(ctx, topic);
     const info = await broker.createTopic(topic);
-    if (!existed) request.log.info({ event: 'topic.created', topic }, 'topic created');
     return reply.code(existed ? 200 : 201).send(info);
   });
 
@@ -75,7 +74,6 @@ export function registerTopicRoutes(app: FastifyInstance, ctx: ApiContext): void
     const { topic } = request.params;
     access.require(request, 'manage', topic);
     await broker.deleteTopic(topic);
-    request.log.info({ event: 'topic.deleted', topic }, 'topic deleted');
     return reply.code(204).send();
   });
 
@@ -86,9 +84,7 @@ export function registerTopicRoutes(app: FastifyInstance, ctx: ApiContext): void
       const { topic, queue } = request.params;
       access.require(request, 'manage', topic);
       access.require(request, 'manage', queue);
-      const subscription = await broker.subscribe(topic, queue, request.body.filter);
-      request.log.info({ event: 'topic.subscribed', topic, queue }, 'queue subscribed');
-      return subscription;
+      return broker.subscribe(topic, queue, request.body.filter);
     },
   );
 
@@ -97,7 +93,6 @@ export function registerTopicRoutes(app: FastifyInstance, ctx: ApiContext): void
     access.require(request, 'manage', topic);
     access.require(request, 'manage', queue);
     await broker.unsubscribe(topic, queue);
-    request.log.info({ event: 'topic.unsubscribed', topic, queue }, 'queue unsubscribed');
     return reply.code(204).send();
   });
 
