@@ -106,6 +106,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     credentials: config.tokens.map((t) => ({ accessKeyId: t.accessKeyId ?? t.name, secretAccessKey: t.token, name: t.name })),
     allowUnsigned: !policy.tokensRequired,
     authorize: policy.authorize,
+    ...(opts.admitSend && { admitSend: opts.admitSend }),
+    ...(opts.shutdownSignal && { shutdownSignal: opts.shutdownSignal }),
   });
   return app;
 }

@@ -229,6 +229,15 @@ describe('memory pressure', { timeout: 60_000 }, () => {
       assert.equal(stats.status, 200);
       assert.equal(stats.body.total, 0);
       assert.equal((await callApi(server.url, 'POST', `/v1/queues/${q}/receive`, { json: {} })).status, 200);
+      // The SQS API is held back the same way.
+      const sqs = await fetch(`${server.url}/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.SendMessage' },
+        body: JSON.stringify({ QueueUrl: `${server.url}/000000000000/${q}`, MessageBody: 'x' }),
+      });
+      assert.ok(sqs.status >= 400, `SQS send answered ${sqs.status}`);
+      assert.match(await sqs.text(), /RequestThrottled/);
+      assert.equal((await callApi(server.url, 'GET', `/v1/queues/${q}/stats`)).body.total, 0);
     } finally {
       assert.equal(await server.stop(), 0);
     }

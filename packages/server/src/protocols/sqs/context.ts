@@ -24,8 +24,10 @@ export interface SqsContext {
   authorize: Authorizer;
   moveTasks: MoveTasks;
   leaseStarts: LeaseStarts;
-  /** Aborted when the client goes away (ends long polls early). */
+  /** Aborted when the client goes away or the server stops (ends long polls early). */
   signal: AbortSignal;
+  /** Throws Overloaded while the broker refuses new messages (memory back-pressure). */
+  admitSend: () => void;
   /** Label of the caller for the broker's consumer listing. */
   consumer: string;
   /** Queue named by the request path (`POST /{accountId}/{queueName}`), if any. */

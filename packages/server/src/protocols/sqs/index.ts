@@ -34,6 +34,10 @@ export interface SqsOptions {
   /** Accept unsigned requests (the server sets this only without credentials, on loopback). */
   allowUnsigned: boolean;
   authorize: Authorizer;
+  /** Throws Overloaded while the broker refuses new messages (memory back-pressure). */
+  admitSend?: () => void;
+  /** Aborted when the server begins to stop: long polls end at once with what they have. */
+  shutdownSignal?: AbortSignal;
 }
 
 const formContentType = 'application/x-www-form-urlencoded';
@@ -134,6 +138,7 @@ function context(state: SqsState, request: FastifyRequest, reply: FastifyReply, 
   reply.raw.once('close', () => {
     if (!reply.raw.writableEnded) controller.abort();
   });
+  const signal = options.shutdownSignal === undefined ? controller.signal : AbortSignal.any([controller.signal, options.shutdownSignal]);
   const params = request.params as { accountId?: string; queueName?: string };
   const baseUrl = options.externalUrl ?? `${request.protocol}://${request.headers.host ?? request.hostname}`;
   return {
@@ -143,7 +148,8 @@ function context(state: SqsState, request: FastifyRequest, reply: FastifyReply, 
     authorize: options.authorize,
     moveTasks: state.moveTasks,
     leaseStarts: state.leaseStarts,
-    signal: controller.signal,
+    signal,
+    admitSend: options.admitSend ?? (() => {}),
     consumer: `sqs:${signer ?? request.ip}`,
     pathQueue: params.queueName === undefined ? undefined : safeDecode(params.queueName),
     now: () => Date.now(),

@@ -12,6 +12,7 @@ export const sendMessageBatch: SqsAction = async (ctx, input) => {
   const name = targetQueue(ctx, input);
   const entries = checkBatch(optRecordList(input, 'Entries'), 'SendMessageBatchRequestEntry');
   authorize(ctx, 'send', name);
+  ctx.admitSend();
   const queue = await loadQueue(ctx, name);
 
   const failed: BatchFailure[] = [];

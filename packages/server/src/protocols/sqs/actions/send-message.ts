@@ -6,6 +6,7 @@ import { prepareSend, sendResultFields } from '../send-entry.js';
 export const sendMessage: SqsAction = async (ctx, input) => {
   const name = targetQueue(ctx, input);
   authorize(ctx, 'send', name);
+  ctx.admitSend();
   const queue = await loadQueue(ctx, name);
   const prepared = prepareSend(queue, input);
   const [result] = await ctx.broker.send(name, [prepared.input]);
