@@ -3,6 +3,7 @@
  * in the broker; on the wire a body is a UTF-8 string or base64 (`bodyEncoding`), and a byte header
  * is `{ "base64": "..." }`. Every conversion is exact, so binary bodies round-trip byte for byte.
  */
+import { isUtf8 } from 'node:buffer';
 import { ChuteError, invalidArgument } from '../../core/errors.js';
 import type { Headers, Message, PublishInput, ReceiptResult, ReceivedMessage, SendInput, SendResult } from '../../core/types.js';
 import type { WireError } from './errors.js';
@@ -61,9 +62,6 @@ export type WireSendResult =
 /** One result of an ack, nack or extend. */
 export type WireReceiptResult = { receipt: string; ok: true; leaseExpiresAt?: number } | { receipt: string; ok: false; error: WireError };
 
-/** `ignoreBOM` keeps a leading byte-order mark as part of the text, so the bytes survive exactly. */
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
 /**
  * Decodes base64 strictly; `field` names the input in the error. Node's decoder skips characters
  * it does not know, so a decoded length short of what the text's length implies means the text
@@ -88,14 +86,10 @@ export function decodeBody(body: string, encoding: BodyEncoding | undefined, fie
 
 /** Writes bytes as a wire body: base64 when asked or when the bytes are not valid UTF-8. */
 export function encodeBody(bytes: Uint8Array, choice: BodyEncodingChoice): { body: string; bodyEncoding: BodyEncoding } {
-  if (choice === 'auto') {
-    try {
-      return { body: strictUtf8.decode(bytes), bodyEncoding: 'utf8' };
-    } catch {
-      // Not valid UTF-8: fall through to base64, which carries any bytes.
-    }
-  }
-  return { body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'), bodyEncoding: 'base64' };
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // isUtf8 checks without building a string; a leading byte-order mark stays part of the text.
+  if (choice === 'auto' && isUtf8(buf)) return { body: buf.toString('utf8'), bodyEncoding: 'utf8' };
+  return { body: buf.toString('base64'), bodyEncoding: 'base64' };
 }
 
 /** Wire headers to broker headers; `field` is the path of the headers object for errors. */
