@@ -75,8 +75,11 @@ export function decodeIndex(seq: number, buf: Uint8Array): Msg {
   const flags = b.readUInt8(1);
   const priority = b.readUInt8(2);
   if (priority > 9) throw new RecordError(`priority ${priority} is out of range`);
-  const times = [16, 24, 32, 40].map((o) => b.readDoubleLE(o));
-  if (times.some((t) => !Number.isFinite(t) || t < 0)) throw new RecordError('a time stamp is not a time');
+  const enqueuedAt = b.readDoubleLE(16);
+  const dueAt = b.readDoubleLE(24);
+  const expiresAt = b.readDoubleLE(32);
+  const firstDeliveredAt = b.readDoubleLE(40);
+  if (!isTime(enqueuedAt) || !isTime(dueAt) || !isTime(expiresAt) || !isTime(firstDeliveredAt)) throw new RecordError('a time stamp is not a time');
   let at = INDEX_FIXED_BYTES;
   let groupId: string | undefined;
   if (flags & FLAG_GROUP) {
@@ -84,9 +87,9 @@ export function decodeIndex(seq: number, buf: Uint8Array): Msg {
     groupId = b.toString('utf8', at + 2, at + 2 + len);
     at += 2 + len;
   }
-  const msg = new Msg(seq, b.readUInt32LE(4), times[0] as number, times[1] as number, times[2] as number, b.readUInt32LE(8), priority, b.readUInt32LE(12), groupId);
-  msg.firstDeliveredAt = times[3] as number;
-  msg.holdsGroup = (flags & FLAG_HOLDS_GROUP) !== 0;
+  const msg = new Msg(seq, b.readUInt32LE(4), enqueuedAt, dueAt, expiresAt, b.readUInt32LE(8), priority, b.readUInt32LE(12), groupId);
+  if (firstDeliveredAt !== 0) msg.firstDeliveredAt = firstDeliveredAt;
+  if (flags & FLAG_HOLDS_GROUP) msg.holdsGroup = true;
   if (flags & FLAG_DEAD_LETTER) {
     if (b.length < at + 11) throw new RecordError('the dead-letter record is cut short');
     const reason = REASONS[b.readUInt8(at)];
@@ -97,6 +100,10 @@ export function decodeIndex(seq: number, buf: Uint8Array): Msg {
   }
   if (at !== b.length) throw new RecordError('trailing bytes after the index entry');
   return msg;
+}
+
+function isTime(t: number): boolean {
+  return t >= 0 && t < Number.MAX_SAFE_INTEGER;
 }
 
 function readLength(b: Buffer, at: number): number {
