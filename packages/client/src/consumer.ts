@@ -27,6 +27,7 @@ export interface ConsumeOptions {
   concurrency?: number;
   /**
    * Messages held at once: running plus received and waiting for a free handler (prefetch).
+   * Acks and nacks waiting for the broker's confirmation are bounded by the same number, apart.
    * Default twice `concurrency`; at least `concurrency`.
    */
   maxInFlight?: number;
@@ -78,6 +79,8 @@ export class Consumer {
   private readonly leaseTimers = new Map<ReceivedMessage, NodeJS.Timeout>();
   private running = 0;
   private held = 0;
+  /** Acks and nacks sent and not yet confirmed. */
+  private settling = 0;
   private readonly poll = new AbortController();
   private slotFreed: (() => void) | undefined;
   private loopDone: Promise<void> = Promise.resolve();
@@ -142,7 +145,7 @@ export class Consumer {
     let failures = 0;
     while (this.state === 'running') {
       const free = this.maxInFlight - this.held;
-      if (free <= 0) {
+      if (free <= 0 || this.settling >= this.maxInFlight) {
         await new Promise<void>((resolve) => (this.slotFreed = resolve));
         this.slotFreed = undefined;
         continue;
@@ -219,10 +222,14 @@ export class Consumer {
       failure = { error: e };
     }
     this.forgetLease(message);
-    // The handler slot frees before the ack is confirmed, so the next message starts at once;
-    // the in-flight slot frees only after, so unconfirmed acks stay bounded.
+    // Both slots free before the ack is confirmed, so the next message starts and the next receive
+    // goes out while the broker writes the ack to disk; unconfirmed acks are bounded on their own
+    // (by maxInFlight too), so a slow broker still slows the loop down.
     this.running--;
+    this.held--;
+    this.settling++;
     if (this.state === 'running') this.dispatch();
+    this.slotFreed?.();
     if (failure === undefined) {
       await message.ack().then(
         () => void this.stats.acked++,
@@ -232,7 +239,7 @@ export class Consumer {
       this.report(failure.error, { phase: 'handler', queue: this.queue.name, message });
       await this.nackWithBackoff(message);
     }
-    this.held--;
+    this.settling--;
     this.slotFreed?.();
   }
 
