@@ -21,9 +21,21 @@ export async function findPid(pattern: string): Promise<number | null> {
 
 /** Resident set size of `pid` in bytes (VmRSS), or null when the process is gone or unreadable. */
 export function readRssBytes(pid: number): number | null {
+  return readStatusBytes(pid, 'VmRSS');
+}
+
+/**
+ * Anonymous resident memory of `pid` in bytes (RssAnon): the heap and other allocations, without
+ * the file-backed pages of memory-mapped data files, which are page cache the kernel can reclaim.
+ */
+export function readAnonBytes(pid: number): number | null {
+  return readStatusBytes(pid, 'RssAnon');
+}
+
+function readStatusBytes(pid: number, field: string): number | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+    const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status);
     return m === null ? null : Number(m[1]) * 1024;
   } catch {
     return null;

@@ -1,10 +1,12 @@
 /**
  * Scenario 3: backlog. Fills a queue with N messages of 1 KiB with no consumer, then drains it.
  * Reports the fill and drain rates, the broker process's peak resident memory and the memory
- * each queued message costs: (RSS when full - RSS before the fill) / N.
+ * each queued message costs: (RSS when full - RSS before the fill) / N, and the same for anonymous
+ * memory only (RssAnon: heap and allocations, without the file-backed pages of a memory-mapped
+ * data file, which are reclaimable page cache).
  */
 import { makeBody, nowMs } from '../body.js';
-import { RssSampler } from '../proc.js';
+import { readAnonBytes, RssSampler } from '../proc.js';
 import { DeliveryTracker, publishClosedLoop, sleep } from '../pump.js';
 import type { Driver, ResultRow } from '../types.js';
 import { errorText, makeRow, perSecond, resourceName, type RunContext } from './context.js';
@@ -30,6 +32,7 @@ export async function runBacklog(driver: Driver, ctx: RunContext): Promise<Resul
     // Let the broker settle after the queue was created, so the baseline is not mid-allocation.
     await sleep(500);
     const baseline = sampler?.sample() ?? null;
+    const anonBaseline = pid === null ? null : readAnonBytes(pid);
     sampler?.start();
     const fillStart = nowMs();
     const fill = await publishClosedLoop({
@@ -40,6 +43,7 @@ export async function runBacklog(driver: Driver, ctx: RunContext): Promise<Resul
     });
     await sleep(1000);
     const full = sampler?.sample() ?? null;
+    const anonFull = pid === null ? null : readAnonBytes(pid);
     const tracker = new DeliveryTracker(count);
     const drainStart = nowMs();
     const consumer = await queue.consume(tracker.onBody, { prefetch: options.prefetch });
@@ -47,6 +51,7 @@ export async function runBacklog(driver: Driver, ctx: RunContext): Promise<Resul
     await consumer.stop();
     sampler?.stop();
     const perMessage = baseline !== null && full !== null && fill.confirmed > 0 ? (full - baseline) / fill.confirmed : null;
+    const anonPerMessage = anonBaseline !== null && anonFull !== null && fill.confirmed > 0 ? (anonFull - anonBaseline) / fill.confirmed : null;
     const growth = baseline !== null && full !== null ? full - baseline : null;
     const notes = [
       growth !== null && Math.abs(growth) < rssNoiseBytes
@@ -69,6 +74,7 @@ export async function runBacklog(driver: Driver, ctx: RunContext): Promise<Resul
           drainRate: perSecond(tracker.unique, tracker.lastAtMs - drainStart),
           peakRssMiB: sampler === null ? null : sampler.peakBytes / mib,
           bytesPerMessage: perMessage,
+          anonBytesPerMessage: anonPerMessage,
         },
         notes,
       ),
