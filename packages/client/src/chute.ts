@@ -95,7 +95,7 @@ export class Chute {
   topic(name: string): Topic {
     let t = this.topicHandles.get(name);
     if (t === undefined) {
-      t = new Topic(name, this.transport);
+      t = new Topic(name, this.transport, this.batching);
       this.topicHandles.set(name, t);
     }
     return t;

@@ -1,21 +1,37 @@
 /**
  * One topic: publish copies a message into every subscribed queue whose filter matches.
  */
-import { encodeSendEntry, type MessageBody } from './codec.js';
-import type { Queue } from './queue.js';
+import { Coalescer, type EntryOutcome } from './coalescer.js';
+import { encodeSendEntry, entrySizeEstimate, type MessageBody } from './codec.js';
+import { ChuteError, errorFromWire, type WireError } from './errors.js';
+import type { BatchingOptions, Queue } from './queue.js';
 import type { Transport } from './transport.js';
 import type { PublishOptions, PublishResult, Subscription, SubscriptionFilter, TopicInfo } from './types.js';
+import type { WireSendEntry } from './wire.js';
+
+/** One message of a publish batch, as the broker takes it. */
+type WirePublish = Omit<WireSendEntry, 'id'> & { routingKey?: string };
+
+/** One result of a publish batch, as the broker answers it. */
+type WirePublishResult = ({ ok: true } & PublishResult) | { ok: false; error: WireError };
 
 /** A handle on one topic; obtain it with `chute.topic(name)`. */
 export class Topic {
   /** The topic's name. */
   readonly name: string;
   private readonly path: string;
+  private readonly publisher: Coalescer<WirePublish, PublishResult>;
 
   /** Creates a handle; use `chute.topic(name)` instead. */
-  constructor(name: string, private readonly transport: Transport) {
+  constructor(
+    name: string,
+    private readonly transport: Transport,
+    batching: BatchingOptions,
+  ) {
     this.name = name;
     this.path = `/v1/topics/${encodeURIComponent(name)}`;
+    const { maxEntries, maxBytes, maxConcurrent } = batching;
+    this.publisher = new Coalescer({ maxEntries, maxWeight: maxBytes, maxConcurrent, weigh: entrySizeEstimate, run: (e) => this.postBatch(e) });
   }
 
   /** Creates the topic (creating an existing one returns it). */
@@ -52,19 +68,32 @@ export class Topic {
 
   /**
    * Publishes a message (string, bytes or JSON value, encoded as by `Queue.send`). Resolves with
-   * the queues that received a copy: all matching subscribers or, on error, none.
+   * the queues that received a copy: all matching subscribers or, on error, none. Publishes issued
+   * in the same turn of the event loop travel together in one request, each still atomic on its own.
    */
   async publish(body: MessageBody, options: PublishOptions = {}): Promise<PublishResult> {
     const { routingKey, ...sendOptions } = options;
-    const entry = encodeSendEntry(body, sendOptions);
+    const entry: WirePublish = encodeSendEntry(body, sendOptions);
     if (routingKey !== undefined) entry.routingKey = routingKey;
-    const res = await this.transport.request<PublishResult>({
+    return this.publisher.add(entry);
+  }
+
+  private async postBatch(entries: WirePublish[]): Promise<Array<EntryOutcome<PublishResult>>> {
+    const res = await this.transport.request<{ results: WirePublishResult[] }>({
       method: 'POST',
       path: `${this.path}/publish`,
-      body: entry,
-      idempotent: entry.dedupId !== undefined,
+      body: { messages: entries },
+      // With a dedup id on every message a repeat stores nothing new, so a reset connection can be retried.
+      idempotent: entries.every((e) => e.dedupId !== undefined),
     });
-    return res.body;
+    const results = res.body?.results;
+    if (!Array.isArray(results)) throw new ChuteError('BadResponse', 'the broker answered a batch publish without results');
+    return entries.map((_, i): EntryOutcome<PublishResult> => {
+      const r = results[i];
+      if (r === undefined) return { ok: false, error: new ChuteError('BadResponse', `no result for publish ${i}`) };
+      if (!r.ok) return { ok: false, error: errorFromWire(r.error) };
+      return { ok: true, value: { deliveredTo: r.deliveredTo } };
+    });
   }
 
   private subscriptionPath(queue: string | Queue): string {

@@ -174,6 +174,7 @@ export function encodeReceiptResult(r: ReceiptResult): WireReceiptResult {
   return r.leaseExpiresAt === undefined ? { receipt: r.receipt, ok: true } : { receipt: r.receipt, ok: true, leaseExpiresAt: r.leaseExpiresAt };
 }
 
-function wireError(e: ChuteError): WireError {
+/** A ChuteError as the `error` object of a per-entry result. */
+export function wireError(e: ChuteError): WireError {
   return e.toJSON();
 }

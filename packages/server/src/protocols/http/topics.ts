@@ -3,9 +3,10 @@
  * publish. A publish needs `send` on the topic; subscribing needs `manage` on the topic and the queue.
  */
 import type { FastifyInstance } from 'fastify';
-import { isChuteError } from '../../core/errors.js';
+import { ChuteError, isChuteError } from '../../core/errors.js';
 import type { ListOptions, SubscriptionFilter } from '../../core/types.js';
-import { type WirePublish, decodePublish } from './codec.js';
+import { validateBatch } from '../../core/validate.js';
+import { type WirePublish, decodePublish, wireError } from './codec.js';
 import type { ApiContext } from './context.js';
 import { defaultListLimit, listQuerySchema, messageFieldSchemas, nameParamSchema } from './schemas.js';
 
@@ -31,11 +32,23 @@ const subscribeBodySchema = {
   },
 } as const;
 
-const publishBodySchema = {
+const publishEntrySchema = {
   type: 'object',
   required: ['body'],
   additionalProperties: false,
   properties: { ...messageFieldSchemas, routingKey: { type: 'string' } },
+} as const;
+
+/** A publish body is one message, or `{ "messages": [...] }` for a batch. */
+const publishBodySchema = {
+  type: 'object',
+  if: { required: ['messages'] },
+  then: {
+    required: ['messages'],
+    additionalProperties: false,
+    properties: { messages: { type: 'array', items: publishEntrySchema } },
+  },
+  else: publishEntrySchema,
 } as const;
 
 interface TopicRoute {
@@ -96,13 +109,25 @@ export function registerTopicRoutes(app: FastifyInstance, ctx: ApiContext): void
     return reply.code(204).send();
   });
 
-  app.post<TopicRoute & { Body: WirePublish }>(
+  app.post<TopicRoute & { Body: WirePublish | { messages: WirePublish[] } }>(
     '/topics/:topic/publish',
     { bodyLimit: options.maxSendRequestBytes, schema: { params: topicParams, body: publishBodySchema } },
     async (request) => {
-      access.require(request, 'send', request.params.topic);
+      const { topic } = request.params;
+      access.require(request, 'send', topic);
       options.admitSend?.();
-      return broker.publish(request.params.topic, decodePublish(request.body));
+      const body = request.body;
+      if (!('messages' in body)) return broker.publish(topic, decodePublish(body));
+      validateBatch('messages', body.messages, []);
+      // Each message is its own atomic publish; issued together, they share the storage commits.
+      const settled = await Promise.allSettled(body.messages.map((m) => broker.publish(topic, decodePublish(m))));
+      return {
+        results: settled.map((r) => {
+          if (r.status === 'fulfilled') return { ok: true, ...r.value };
+          if (r.reason instanceof ChuteError) return { ok: false, error: wireError(r.reason) };
+          throw r.reason;
+        }),
+      };
     },
   );
 }
