@@ -1,7 +1,7 @@
 /**
  * Message ids and receipts. An id encodes the enqueue time and the broker-wide sequence number,
  * so ids sort by enqueue time and are unique without any lookup. A receipt names one lease of
- * one message.
+ * one message and carries that lease's random key.
  */
 import { randomBytes } from 'node:crypto';
 
@@ -25,36 +25,45 @@ export function parseSequence(text: string): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
-/** The parts of a valid receipt. */
+/** The parts of a well-formed receipt. */
 export interface ReceiptParts {
   seq: number;
   deliveryCount: number;
+  /** The random key of the lease, compared with the one the broker keeps for it. */
+  leaseKey: string;
 }
 
+const KEY_BYTES = 9;
+const POOL_BYTES = 9 * 1024;
+let pool = randomBytes(POOL_BYTES);
+let poolOffset = 0;
+
 /**
- * Encodes and checks receipts. A receipt carries a random token of the process that issued it:
- * leases do not survive a restart, so a receipt from an earlier process is told apart (invalid)
- * from a stale one of this process (its lease ended).
+ * A fresh random lease key (72 bits, 12 characters). Keys come from a pooled buffer of random bytes,
+ * so granting a lease costs no system call. A receipt carries its lease's key, so knowing one
+ * receipt does not let anyone build the receipt of another lease.
  */
-export class ReceiptCodec {
-  private readonly token: string;
-
-  constructor(token: string = randomBytes(9).toString('base64url')) {
-    this.token = token;
+export function newLeaseKey(): string {
+  if (poolOffset + KEY_BYTES > POOL_BYTES) {
+    pool = randomBytes(POOL_BYTES);
+    poolOffset = 0;
   }
+  const key = pool.toString('base64url', poolOffset, poolOffset + KEY_BYTES);
+  poolOffset += KEY_BYTES;
+  return key;
+}
 
-  /** The receipt of lease number `deliveryCount` of message `seq`. */
-  encode(seq: number, deliveryCount: number): string {
-    return `${seq.toString(36)}.${deliveryCount.toString(36)}.${this.token}`;
-  }
+/** The receipt of lease number `deliveryCount` of message `seq`, holding the lease's key. */
+export function encodeReceipt(seq: number, deliveryCount: number, leaseKey: string): string {
+  return `${seq.toString(36)}.${deliveryCount.toString(36)}.${leaseKey}`;
+}
 
-  /** The lease a receipt names, or undefined when it is malformed or was not issued by this process. */
-  decode(receipt: string): ReceiptParts | undefined {
-    if (typeof receipt !== 'string' || receipt.length > 64) return undefined;
-    const parts = receipt.split('.');
-    if (parts.length !== 3 || parts[2] !== this.token) return undefined;
-    const [seqText, countText] = parts as [string, string];
-    if (!/^[0-9a-z]{1,11}$/.test(seqText) || !/^[0-9a-z]{1,7}$/.test(countText)) return undefined;
-    return { seq: parseInt(seqText, 36), deliveryCount: parseInt(countText, 36) };
-  }
+/** The parts of a receipt, or undefined when it is malformed. */
+export function decodeReceipt(receipt: string): ReceiptParts | undefined {
+  if (typeof receipt !== 'string' || receipt.length > 64) return undefined;
+  const parts = receipt.split('.');
+  if (parts.length !== 3) return undefined;
+  const [seqText, countText, leaseKey] = parts as [string, string, string];
+  if (!/^[0-9a-z]{1,11}$/.test(seqText) || !/^[0-9a-z]{1,7}$/.test(countText) || !/^[A-Za-z0-9_-]{12}$/.test(leaseKey)) return undefined;
+  return { seq: parseInt(seqText, 36), deliveryCount: parseInt(countText, 36), leaseKey };
 }

@@ -319,6 +319,14 @@ export function defineConformanceSuite(name: string, factory: () => Promise<Suit
         const [bogus] = await b.ack(q, ['not-a-receipt']);
         assert.ok(bogus && !bogus.ok);
         assert.equal(bogus.error.code, 'ReceiptInvalid');
+        // Knowing one receipt does not let anyone write the receipt of another lease.
+        const held = later as ReceivedMessage;
+        const [seqPart, countPart] = held.receipt.split('.');
+        const forged = `${seqPart}.${countPart}.${(a as ReceivedMessage).receipt.split('.')[2]}`;
+        const [forgedAck] = await b.ack(q, [forged]);
+        assert.ok(forgedAck && !forgedAck.ok);
+        assert.equal(forgedAck.error.code, 'ReceiptInvalid');
+        assert.equal((await b.queueStats(q)).leased, 1);
         assert.ok((await b.ack(q, [(later as ReceivedMessage).receipt]))[0]?.ok);
         assert.equal((await b.queueStats(q)).total, 0);
       });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatSequence, messageId, parseSequence, ReceiptCodec } from '../../src/core/ids.js';
+import { decodeReceipt, encodeReceipt, formatSequence, messageId, newLeaseKey, parseSequence } from '../../src/core/ids.js';
 
 describe('message ids and receipts', () => {
   it('ids sort by enqueue time, then sequence', () => {
@@ -15,13 +15,14 @@ describe('message ids and receipts', () => {
     assert.equal(parseSequence('99999999999999999999'), undefined);
   });
 
-  it('a receipt names one lease; malformed ones and those of another process are refused', () => {
-    const codec = new ReceiptCodec();
-    const r = codec.encode(42, 3);
-    assert.deepEqual(codec.decode(r), { seq: 42, deliveryCount: 3 });
-    const [seq, , token] = r.split('.');
-    assert.equal(codec.decode(`${seq}.x!.${token}`), undefined);
-    assert.equal(codec.decode('garbage'), undefined);
-    assert.equal(new ReceiptCodec().decode(r), undefined, 'another process issued it');
+  it('a receipt names one lease and carries its random key', () => {
+    const key = newLeaseKey();
+    const r = encodeReceipt(42, 3, key);
+    assert.deepEqual(decodeReceipt(r), { seq: 42, deliveryCount: 3, leaseKey: key });
+    const keys = new Set(Array.from({ length: 5000 }, () => newLeaseKey()));
+    assert.equal(keys.size, 5000, 'lease keys repeat');
+    assert.equal(decodeReceipt('garbage'), undefined);
+    assert.equal(decodeReceipt(`16.x!.${key}`), undefined);
+    assert.equal(decodeReceipt('16.1.short'), undefined);
   });
 });

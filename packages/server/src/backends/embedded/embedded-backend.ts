@@ -6,7 +6,7 @@
 import type { Backend, NormalizedReceive, NormalizedSend, StorageStats } from '../../core/backend.js';
 import type { Clock } from '../../core/clock.js';
 import { ChuteError } from '../../core/errors.js';
-import { formatSequence, messageId, parseSequence, ReceiptCodec } from '../../core/ids.js';
+import { decodeReceipt, encodeReceipt, formatSequence, messageId, newLeaseKey, parseSequence } from '../../core/ids.js';
 import type {
   DeadLetterInfo,
   Message,
@@ -51,7 +51,6 @@ interface Accepted {
 export class EmbeddedBackend implements Backend {
   private readonly byName = new Map<string, QueueState>();
   private readonly byId = new Map<number, QueueState>();
-  private readonly receipts = new ReceiptCodec();
   private nextSeq = 1;
   private nextQueueId = 1;
   private closed = false;
@@ -441,7 +440,8 @@ export class EmbeddedBackend implements Backend {
       if (msg.firstDeliveredAt === 0) msg.firstDeliveredAt = now;
       q.totals.received++;
       const leaseExpiresAt = autoAck ? now : now + visibilityTimeoutMs;
-      const receipt = this.receipts.encode(msg.seq, msg.deliveryCount);
+      msg.leaseKey = newLeaseKey();
+      const receipt = encodeReceipt(msg.seq, msg.deliveryCount, msg.leaseKey);
       out.push({ ...this.toMessage(msg), receipt, leaseExpiresAt });
       if (autoAck) {
         msg.state = MsgState.Gone;
@@ -542,20 +542,21 @@ export class EmbeddedBackend implements Backend {
 
   /** The leased message a receipt names in this queue, or the error explaining why there is none. */
   private findLease(q: QueueState, receipt: string): Msg | ChuteError {
-    const parts = this.receipts.decode(receipt);
-    if (parts === undefined) {
-      return new ChuteError('ReceiptInvalid', 'the receipt is malformed or was not issued by this broker process (leases do not survive a restart)', { field: 'receipt' });
+    const parts = decodeReceipt(receipt);
+    const msg = parts === undefined ? undefined : q.leased.get(parts.seq);
+    if (parts === undefined || (msg !== undefined && msg.deliveryCount === parts.deliveryCount && msg.leaseKey !== parts.leaseKey)) {
+      return new ChuteError('ReceiptInvalid', 'the receipt is malformed or was never issued for a lease of this queue', { field: 'receipt' });
     }
-    const msg = q.leased.get(parts.seq);
     if (msg === undefined || msg.deliveryCount !== parts.deliveryCount) {
       return new ChuteError(
         'LeaseExpired',
-        `the lease of this receipt on queue ${q.name} has ended (it expired, was acked or nacked, or the message was delivered again); a stale receipt cannot settle a later lease`,
+        `the lease of this receipt on queue ${q.name} has ended (it expired, was acked or nacked, the message was delivered again, or the broker restarted); a stale receipt cannot settle a later lease`,
         { field: 'receipt' },
       );
     }
     return msg;
   }
+
 
   private overDelivered(q: QueueState, msg: Msg): boolean {
     return q.config.maxDeliveries !== null && msg.deliveryCount >= q.config.maxDeliveries;

@@ -27,6 +27,7 @@ export interface MemBody {
 /** Fields most messages never need, allocated on first use. */
 interface Extra {
   firstDeliveredAt: number;
+  leaseKey: string;
   deadLetter: DeadLetterInfo | undefined;
   mem: MemBody | undefined;
 }
@@ -105,6 +106,15 @@ export class Msg {
     this.more().firstDeliveredAt = at;
   }
 
+  /** The random key of the current lease, which its receipt must carry. */
+  get leaseKey(): string {
+    return this.extra?.leaseKey ?? '';
+  }
+
+  set leaseKey(key: string) {
+    this.more().leaseKey = key;
+  }
+
   get deadLetter(): DeadLetterInfo | undefined {
     return this.extra?.deadLetter;
   }
@@ -123,7 +133,7 @@ export class Msg {
   }
 
   private more(): Extra {
-    if (this.extra === undefined) this.extra = { firstDeliveredAt: 0, deadLetter: undefined, mem: undefined };
+    if (this.extra === undefined) this.extra = { firstDeliveredAt: 0, leaseKey: '', deadLetter: undefined, mem: undefined };
     return this.extra;
   }
 }
