@@ -2,7 +2,7 @@
  * `chute receive QUEUE [--max N] [--wait 20s] [--follow] [--json] [--no-ack]`: prints one message
  * per line (the body, or the whole message as JSON), acking each batch after it is printed.
  */
-import type { Queue, ReceivedMessage } from '@chutemq/client';
+import { backoffDelayMs, ChuteError, type Queue, type ReceivedMessage } from '@chutemq/client';
 import type { Command } from 'commander';
 import { clientFor, globalOptions } from './context.js';
 import { ExitCode } from './exit-codes.js';
@@ -23,6 +23,8 @@ const receiveMax = 1000;
 const followWaitMs = 20_000;
 /** Messages per poll of `--follow` when `--max` is not given. */
 const followBatch = 10;
+/** Waits between polls of `--follow` while the broker cannot be reached. */
+const followRetryBackoff = { initialMs: 500, maxMs: 5000, factor: 2, jitter: 0.2 };
 
 /** Adds `receive` to the program. */
 export function registerReceiveCommand(program: Command): void {
@@ -75,8 +77,24 @@ async function follow(queue: Queue, opts: ReceiveCliOptions, print: (m: Received
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
+    let failures = 0;
     while (!stop.signal.aborted) {
-      const messages = await queue.receive({ max: opts.max ?? followBatch, signal: stop.signal, ...pollOptions(opts, opts.wait ?? followWaitMs) });
+      let messages: ReceivedMessage[];
+      try {
+        messages = await queue.receive({ max: opts.max ?? followBatch, signal: stop.signal, ...pollOptions(opts, opts.wait ?? followWaitMs) });
+        failures = 0;
+      } catch (e) {
+        // A tail outlives broker restarts, as a consume() loop does: wait and poll again.
+        if (stop.signal.aborted || !(e instanceof ChuteError) || !e.retryable) throw e;
+        failures++;
+        const delayMs = backoffDelayMs(failures, followRetryBackoff);
+        process.stderr.write(`chute: ${e.code}: ${e.message}; polling again in ${(delayMs / 1000).toFixed(1)}s\n`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delayMs);
+          stop.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+        });
+        continue;
+      }
       if (messages.length > 0) await printAndSettle(queue, messages, opts, print);
     }
   } finally {

@@ -140,3 +140,39 @@ test('send and receive on a missing queue: error code and exit code 1', { timeou
   const bad = await chute(['send', q, 'x', '--lines']);
   assert.equal(bad.code, 2, '--lines with a BODY is a usage error');
 });
+
+test('receive --follow outlives a broker restart (kill -9) and goes on printing', { timeout: 180_000 }, async () => {
+  const own = await startServer();
+  const port = String(own.port);
+  const dataDir = own.dataDir;
+  const url = own.url;
+  const q = name();
+  const client = new Chute({ url });
+  await client.queue(q).create();
+  const follower = spawnCli(['--url', url, 'receive', q, '--follow']);
+  let out = '';
+  let err = '';
+  follower.stdout?.on('data', (d: string) => (out += d));
+  follower.stderr?.on('data', (d: string) => (err += d));
+  const exited = new Promise<number | null>((resolve) => follower.once('close', (c) => resolve(c)));
+  const waitFor = async (text: string): Promise<void> => {
+    const deadline = Date.now() + 60_000;
+    while (!out.includes(text) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(out.includes(text), `never printed ${text}: ${err}`);
+  };
+  await client.queue(q).send('before the crash');
+  await waitFor('before the crash');
+  await own.kill();
+  const again = await startServer({ dataDir, args: ['--port', port] });
+  try {
+    await new Chute({ url }).queue(q).send('after the restart');
+    await waitFor('after the restart');
+    assert.match(err, /polling again/);
+    follower.kill('SIGINT');
+    assert.equal(await exited, 0, err);
+  } finally {
+    follower.kill('SIGKILL');
+    await again.stop();
+    await client.close();
+  }
+});
