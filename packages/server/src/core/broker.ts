@@ -82,7 +82,7 @@ export class Broker implements BrokerApi {
       );
       if (differs.length > 0) {
         throw new ChuteError('QueueAlreadyExists', `queue ${name} already exists with different settings: ${differs.join(', ')}`, {
-          field: `config.${differs[0]}`,
+          field: differs[0],
         });
       }
       return existing;
@@ -97,8 +97,8 @@ export class Broker implements BrokerApi {
     this.checkOpen();
     const existing = await this.requireQueue(name);
     const merged = mergeQueueConfig(existing.config, patch);
-    if (merged.fifo !== existing.config.fifo) throw invalidArgument('config.fifo', 'fifo is fixed when the queue is created');
-    if (merged.durable !== existing.config.durable) throw invalidArgument('config.durable', 'durable is fixed when the queue is created');
+    if (merged.fifo !== existing.config.fifo) throw invalidArgument('fifo', 'fifo is fixed when the queue is created');
+    if (merged.durable !== existing.config.durable) throw invalidArgument('durable', 'durable is fixed when the queue is created');
     await this.checkDeadLetterTarget(name, merged);
     const updated = await this.backend.updateQueue(name, merged);
     this.emit({ type: 'queue.updated', queue: name });
@@ -384,20 +384,20 @@ export class Broker implements BrokerApi {
   private async checkDeadLetterTarget(name: string, config: QueueConfig): Promise<void> {
     const target = config.deadLetterQueue;
     if (target === null) return;
-    if (target === name) throw new ChuteError('DeadLetterCycle', `queue ${name} cannot be its own dead-letter queue`, { field: 'config.deadLetterQueue' });
+    if (target === name) throw new ChuteError('DeadLetterCycle', `queue ${name} cannot be its own dead-letter queue`, { field: 'deadLetterQueue' });
     const byName = new Map((await this.allQueues()).map((q) => [q.name, q]));
     const dlq = byName.get(target);
     if (dlq === undefined) {
-      throw new ChuteError('QueueNotFound', `dead-letter queue ${target} does not exist; create it first`, { field: 'config.deadLetterQueue' });
+      throw new ChuteError('QueueNotFound', `dead-letter queue ${target} does not exist; create it first`, { field: 'deadLetterQueue' });
     }
     if (dlq.config.fifo !== config.fifo) {
-      throw invalidArgument('config.deadLetterQueue', `the dead-letter queue of a ${config.fifo ? 'FIFO' : 'standard'} queue must be ${config.fifo ? 'FIFO' : 'standard'} too`);
+      throw invalidArgument('deadLetterQueue', `the dead-letter queue of a ${config.fifo ? 'FIFO' : 'standard'} queue must be ${config.fifo ? 'FIFO' : 'standard'} too`);
     }
     const seen = new Set([name]);
     let current: string | null = target;
     while (current !== null) {
       if (seen.has(current)) {
-        throw new ChuteError('DeadLetterCycle', `dead-letter queues would form a cycle: ${[...seen, current].join(' -> ')}`, { field: 'config.deadLetterQueue' });
+        throw new ChuteError('DeadLetterCycle', `dead-letter queues would form a cycle: ${[...seen, current].join(' -> ')}`, { field: 'deadLetterQueue' });
       }
       seen.add(current);
       current = byName.get(current)?.config.deadLetterQueue ?? null;

@@ -86,18 +86,18 @@ const CONFIG_KEYS = new Set<keyof QueueConfig>(Object.keys(defaultQueueConfig())
  * Applies a partial configuration over `base`, checking every given field. Cross-queue rules
  * (the dead-letter queue exists, no cycles) are checked by the Broker, which can see other queues.
  */
-export function mergeQueueConfig(base: QueueConfig, patch: Partial<QueueConfig>, field = 'config'): QueueConfig {
+export function mergeQueueConfig(base: QueueConfig, patch: Partial<QueueConfig>, field = ''): QueueConfig {
+  const f = (k: string): string => (field === '' ? k : `${field}.${k}`);
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
-    throw invalidArgument(field, `${field} must be an object`);
+    throw invalidArgument(field === '' ? 'config' : field, 'queue settings must be an object');
   }
   for (const key of Object.keys(patch)) {
     if (!CONFIG_KEYS.has(key as keyof QueueConfig)) {
-      throw invalidArgument(`${field}.${key}`, `unknown queue setting ${JSON.stringify(key)}; known: ${[...CONFIG_KEYS].join(', ')}`);
+      throw invalidArgument(f(key), `unknown queue setting ${JSON.stringify(key)}; known: ${[...CONFIG_KEYS].join(', ')}`);
     }
   }
   const c = { ...base, tags: { ...base.tags }, attributes: { ...base.attributes } };
   const p = patch as Record<string, unknown>;
-  const f = (k: string): string => `${field}.${k}`;
   if (p.fifo !== undefined) c.fifo = checkBool(f('fifo'), p.fifo);
   if (p.durable !== undefined) c.durable = checkBool(f('durable'), p.durable);
   if (p.contentBasedDedup !== undefined) c.contentBasedDedup = checkBool(f('contentBasedDedup'), p.contentBasedDedup);

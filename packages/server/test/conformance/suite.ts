@@ -108,21 +108,21 @@ export function defineConformanceSuite(name: string, factory: () => Promise<Suit
       it('creating again with the same settings returns the queue; different settings fail', async () => {
         const q = await queue({ maxLength: 10 });
         assert.equal((await b.createQueue(q, { ...defaults, maxLength: 10 })).name, q);
-        await rejectsWith(b.createQueue(q, { ...defaults, maxLength: 11 }), 'QueueAlreadyExists', 'config.maxLength');
+        await rejectsWith(b.createQueue(q, { ...defaults, maxLength: 11 }), 'QueueAlreadyExists', 'maxLength');
       });
 
       it('refuses invalid names and settings, naming the field and the limit', async () => {
         const e = await rejectsWith(b.createQueue('bad name!'), 'InvalidQueueName', 'name');
         assert.match(e.message, /letters, digits/);
         await rejectsWith(b.createQueue('x'.repeat(81)), 'InvalidQueueName', 'name');
-        const vt = await rejectsWith(b.createQueue(randomName(), { visibilityTimeoutMs: 12 * 3600 * 1000 + 1 }), 'InvalidArgument', 'config.visibilityTimeoutMs');
+        const vt = await rejectsWith(b.createQueue(randomName(), { visibilityTimeoutMs: 12 * 3600 * 1000 + 1 }), 'InvalidArgument', 'visibilityTimeoutMs');
         assert.equal(vt.limit, 12 * 3600 * 1000);
-        await rejectsWith(b.createQueue(randomName(), { retentionMs: 15 * 24 * 3600 * 1000 }), 'InvalidArgument', 'config.retentionMs');
-        await rejectsWith(b.createQueue(randomName(), { delayMs: -1 }), 'InvalidArgument', 'config.delayMs');
-        await rejectsWith(b.createQueue(randomName(), { overflow: 'explode' as never }), 'InvalidArgument', 'config.overflow');
-        await rejectsWith(b.createQueue(randomName(), { nonsense: 1 } as never), 'InvalidArgument', 'config.nonsense');
+        await rejectsWith(b.createQueue(randomName(), { retentionMs: 15 * 24 * 3600 * 1000 }), 'InvalidArgument', 'retentionMs');
+        await rejectsWith(b.createQueue(randomName(), { delayMs: -1 }), 'InvalidArgument', 'delayMs');
+        await rejectsWith(b.createQueue(randomName(), { overflow: 'explode' as never }), 'InvalidArgument', 'overflow');
+        await rejectsWith(b.createQueue(randomName(), { nonsense: 1 } as never), 'InvalidArgument', 'nonsense');
         const q = await queue();
-        await rejectsWith(b.updateQueue(q, { fifo: true }), 'InvalidArgument', 'config.fifo');
+        await rejectsWith(b.updateQueue(q, { fifo: true }), 'InvalidArgument', 'fifo');
       });
 
       it('every operation on an unknown queue is QueueNotFound', async () => {
@@ -689,11 +689,11 @@ export function defineConformanceSuite(name: string, factory: () => Promise<Suit
       });
 
       it('refuses a missing dead-letter queue, a cycle, and deleting a queue still used as one', async () => {
-        await rejectsWith(b.createQueue(randomName(), { maxDeliveries: 3, deadLetterQueue: randomName('nope') }), 'QueueNotFound', 'config.deadLetterQueue');
-        await rejectsWith(b.createQueue(randomName(), { maxDeliveries: 3 }), 'InvalidArgument', 'config.deadLetterQueue');
+        await rejectsWith(b.createQueue(randomName(), { maxDeliveries: 3, deadLetterQueue: randomName('nope') }), 'QueueNotFound', 'deadLetterQueue');
+        await rejectsWith(b.createQueue(randomName(), { maxDeliveries: 3 }), 'InvalidArgument', 'deadLetterQueue');
         const a = await queue({}, 'a');
         const c = await queue({ maxDeliveries: 2, deadLetterQueue: a }, 'c');
-        await rejectsWith(b.updateQueue(a, { maxDeliveries: 2, deadLetterQueue: c }), 'DeadLetterCycle', 'config.deadLetterQueue');
+        await rejectsWith(b.updateQueue(a, { maxDeliveries: 2, deadLetterQueue: c }), 'DeadLetterCycle', 'deadLetterQueue');
         await rejectsWith(b.updateQueue(a, { maxDeliveries: 2, deadLetterQueue: a }), 'DeadLetterCycle');
         await rejectsWith(b.deleteQueue(a), 'QueueInUse');
         assert.deepEqual(await b.deadLetterSources(a), [c]);

@@ -42,6 +42,28 @@ describe('bad input', { timeout: 120_000 }, () => {
     assert.equal(await total(q), 0);
   });
 
+  it('a "__proto__" key anywhere is refused, not silently dropped', async () => {
+    for (const raw of ['{"body":"x","headers":{"__proto__":{"base64":"AA=="}}}', '{"body":"x","__proto__":{"priority":1}}']) {
+      const res = await callApi(url, 'POST', `/v1/queues/${q}/messages`, { raw, headers: { 'content-type': 'application/json' } });
+      assert.equal(res.status, 400);
+      assert.equal(res.body.error.code, 'InvalidArgument');
+      assert.match(res.body.error.message, /__proto__/);
+    }
+    assert.equal(await total(q), 0);
+  });
+
+  it('errors name fields as the request wrote them: queue settings at the top, batch entry ids as "id"', async () => {
+    const vt = await callApi(url, 'PUT', `/v1/queues/${name('cfg')}`, { json: { visibilityTimeoutMs: 43_200_001 } });
+    assert.equal(vt.status, 400);
+    assert.equal(vt.body.error.field, 'visibilityTimeoutMs');
+    assert.equal(vt.body.error.limit, 43_200_000);
+    const ids = await callApi(url, 'POST', `/v1/queues/${q}/messages`, { json: { messages: [{ id: 'a:b', body: 'x' }] } });
+    assert.equal(ids.status, 400);
+    assert.equal(ids.body.error.code, 'InvalidBatchEntryId');
+    assert.equal(ids.body.error.field, 'messages[0].id');
+    assert.equal(await total(q), 0);
+  });
+
   it('wrong types are 400 naming the field, without coercion', async () => {
     const cases: Array<[string, unknown, string]> = [
       ['/messages', { body: 'x', priority: '5' }, 'priority'],

@@ -6,7 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import { ChuteError, invalidArgument } from '../../core/errors.js';
 import type { Headers, Message, PublishInput, ReceiptResult, ReceivedMessage, SendInput, SendResult } from '../../core/types.js';
-import type { WireError } from './errors.js';
+import { wireErrorOf, type WireError } from './errors.js';
 
 /** A header value on the wire. */
 export type WireHeaderValue = string | number | { base64: string };
@@ -163,18 +163,15 @@ export function encodeMessage(m: Message | ReceivedMessage, choice: BodyEncoding
 export function encodeSendResult(r: SendResult): WireSendResult {
   const out: WireSendResult = r.ok
     ? { ok: true, messageId: r.id, sequence: r.sequence, duplicate: r.duplicate }
-    : { ok: false, error: wireError(r.error) };
+    : { ok: false, error: wireErrorOf(r.error) };
   if (r.entryId !== undefined) out.id = r.entryId;
   return out;
 }
 
 /** One ack / nack / extend result to its wire form. */
 export function encodeReceiptResult(r: ReceiptResult): WireReceiptResult {
-  if (!r.ok) return { receipt: r.receipt, ok: false, error: wireError(r.error) };
+  if (!r.ok) return { receipt: r.receipt, ok: false, error: wireErrorOf(r.error) };
   return r.leaseExpiresAt === undefined ? { receipt: r.receipt, ok: true } : { receipt: r.receipt, ok: true, leaseExpiresAt: r.leaseExpiresAt };
 }
 
-/** A ChuteError as the `error` object of a per-entry result. */
-export function wireError(e: ChuteError): WireError {
-  return e.toJSON();
-}
+

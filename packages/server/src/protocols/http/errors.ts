@@ -67,9 +67,22 @@ export function toHttpError(e: unknown): HttpErrorResponse {
   return { status: 500, body: { error: { code: 'InternalError', message: 'internal server error' } }, internal: true };
 }
 
+/**
+ * A broker error in the wire shape. The broker names a batch entry's id `entryId`; on the wire it
+ * is `id`, so errors name it as the client wrote it.
+ */
+export function wireErrorOf(e: ChuteError): WireError {
+  const out: WireError = e.toJSON();
+  if (out.field !== undefined && out.field.endsWith('.entryId')) {
+    out.field = `${out.field.slice(0, -'entryId'.length)}id`;
+    out.message = out.message.replace(/\.entryId\b/g, '.id');
+  }
+  return out;
+}
+
 function fromChuteError(e: ChuteError): HttpErrorResponse {
   const status = statusOfCode[e.code];
-  const out: HttpErrorResponse = { status, body: { error: e.toJSON() }, internal: e.code === 'StorageError' };
+  const out: HttpErrorResponse = { status, body: { error: wireErrorOf(e) }, internal: e.code === 'StorageError' };
   if (status === 429 || status === 503) {
     out.retryAfterSeconds = e.retryAfterMs !== undefined ? Math.max(1, Math.ceil(e.retryAfterMs / 1000)) : defaultRetryAfterSeconds;
   }

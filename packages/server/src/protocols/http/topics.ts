@@ -6,7 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { ChuteError, isChuteError } from '../../core/errors.js';
 import type { ListOptions, SubscriptionFilter } from '../../core/types.js';
 import { validateBatch } from '../../core/validate.js';
-import { type WirePublish, decodePublish, wireError } from './codec.js';
+import { type WirePublish, decodePublish } from './codec.js';
+import { wireErrorOf } from './errors.js';
 import type { ApiContext } from './context.js';
 import { defaultListLimit, listQuerySchema, messageFieldSchemas, nameParamSchema } from './schemas.js';
 
@@ -124,7 +125,7 @@ export function registerTopicRoutes(app: FastifyInstance, ctx: ApiContext): void
       return {
         results: settled.map((r) => {
           if (r.status === 'fulfilled') return { ok: true, ...r.value };
-          if (r.reason instanceof ChuteError) return { ok: false, error: wireError(r.reason) };
+          if (r.reason instanceof ChuteError) return { ok: false, error: wireErrorOf(r.reason) };
           throw r.reason;
         }),
       };

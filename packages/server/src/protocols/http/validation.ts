@@ -18,19 +18,20 @@ export function installValidation(app: FastifyInstance, rawBodyRoutes: ReadonlyS
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema));
 
   // JSON: an empty body means "no options" (POST .../purge with a Content-Type and nothing else);
-  // "__proto__" keys are dropped so that parsed input can never carry a prototype.
+  // a "__proto__" key is refused, so parsed input can never carry a prototype and nothing a client
+  // sent is silently dropped.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
     const source = typeof text === 'string' ? text : text.toString('utf8');
     if (source.trim() === '') return done(null, undefined);
     try {
       // The reviver costs a call per value, so it runs only when the text could hold such a key.
-      const parsed: unknown = source.includes('__proto__') ? JSON.parse(source, (key, value: unknown) => (key === '__proto__' ? undefined : value)) : JSON.parse(source);
+      const parsed: unknown = source.includes('__proto__') ? JSON.parse(source, refuseProtoKey) : JSON.parse(source);
       done(null, parsed);
     } catch (e) {
       const error = e as Error & { statusCode?: number };
       error.statusCode = 400;
-      error.message = `body is not valid JSON: ${error.message}`;
+      if (!(e instanceof ProtoKeyError)) error.message = `body is not valid JSON: ${error.message}`;
       done(error, undefined);
     }
   });
@@ -43,4 +44,12 @@ export function installValidation(app: FastifyInstance, rawBodyRoutes: ReadonlyS
     // Routes whose body is optional see `{}` when there is none, so their schemas stay plain objects.
     if (request.body === undefined || request.body === null) request.body = {};
   });
+}
+
+/** A "__proto__" key in a JSON body; a SyntaxError so that the answer names the body. */
+class ProtoKeyError extends SyntaxError {}
+
+function refuseProtoKey(key: string, value: unknown): unknown {
+  if (key === '__proto__') throw new ProtoKeyError('body holds a "__proto__" key, which is not allowed anywhere in a request');
+  return value;
 }
