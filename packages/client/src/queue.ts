@@ -4,7 +4,7 @@
 import { Coalescer, type EntryOutcome } from './coalescer.js';
 import { encodeSendEntry, entrySizeEstimate, type MessageBody } from './codec.js';
 import { Consumer, type ConsumeOptions, type MessageHandler } from './consumer.js';
-import { ChuteError, errorFromWire } from './errors.js';
+import { ChuteError, errorFromWire, type WireError } from './errors.js';
 import { Message, ReceivedMessage, type LeaseActions } from './message.js';
 import { matchReceiptResults, receiptOf, toEntryOutcomes, type ReceiptLike } from './receipts.js';
 import type { Transport } from './transport.js';
@@ -302,7 +302,7 @@ export class Queue {
     return entries.map((_, i): EntryOutcome<SendReceipt> => {
       const r = byId.get(String(i)) ?? results[i];
       if (r === undefined) return { ok: false, error: new ChuteError('BadResponse', `no result for batch entry ${i}`) };
-      if (!r.ok) return { ok: false, error: errorFromWire(r.error) };
+      if (!r.ok) return { ok: false, error: errorFromWire(asOwnEntry(r.error)) };
       return { ok: true, value: { id: r.messageId, sequence: r.sequence, duplicate: r.duplicate } };
     });
   }
@@ -327,4 +327,14 @@ export class Queue {
     }
     return out;
   }
+}
+
+/**
+ * A batch entry's error names its place in the request the client built (`messages[3].body`); the
+ * caller sent one message, so name the field as the caller knows it (`body`).
+ */
+function asOwnEntry(error: WireError): WireError {
+  const prefix = /^messages\[\d+\]\./;
+  if (error.field === undefined || !prefix.test(error.field)) return error;
+  return { ...error, field: error.field.replace(prefix, ''), message: error.message.replace(/messages\[\d+\]\./g, '') };
 }
