@@ -64,6 +64,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     routerOptions: { maxParamLength: 1024 },
     // Router-level failures (a malformed URL) leave in the same error shape as everything else.
     frameworkErrors: (error, request, reply) => sendError(request, reply, error),
+    // Requests Node cuts off before they reach a route (too slow, malformed) answer in that shape too.
+    clientErrorHandler: answerClientError,
     trustProxy: false,
   });
 
@@ -110,4 +112,21 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     ...(opts.shutdownSignal && { shutdownSignal: opts.shutdownSignal }),
   });
   return app;
+}
+
+/**
+ * Answers a request that failed before fastify saw it: a client too slow to send it (408
+ * RequestTimeout) or bytes that are not HTTP (400 BadRequest), in the API's one error shape.
+ */
+function answerClientError(error: Error & { code?: string }, socket: import('node:net').Socket): void {
+  if (socket.destroyed || !socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const timeout = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+  const [status, reason, code, message] = timeout
+    ? [408, 'Request Timeout', 'RequestTimeout', 'the request did not arrive in time (limits.headersTimeoutMs / limits.requestTimeoutMs)']
+    : [400, 'Bad Request', 'BadRequest', 'the request is not valid HTTP'];
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }

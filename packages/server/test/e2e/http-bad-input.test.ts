@@ -229,6 +229,7 @@ describe('bad input', { timeout: 120_000 }, () => {
       const closedAt = await Promise.race([closed, new Promise<number>((_, reject) => setTimeout(() => reject(new Error('slow client was never cut off')), 10_000))]);
       assert.ok(closedAt - started < 5_000, `cut off after ${closedAt - started} ms`);
       assert.ok(received === '' || received.startsWith('HTTP/1.1 408'), received);
+      if (received !== '') assert.match(received, /\{"error":\{"code":"RequestTimeout","message":"[^"]+"\}\}$/, 'the API error shape');
     } finally {
       clearInterval(drip);
       socket.destroy();
