@@ -1,8 +1,8 @@
 /**
  * The in-memory index entry of one message. Bodies and headers of durable queues stay on disk;
  * only this small record is held in memory, so a backlog larger than RAM still fits. It is kept
- * to ten fields (about 140 bytes with its two boxed timestamps): small values share one packed
- * integer, rare ones live in an optional side object.
+ * to nine fields and one boxed number (about 110 bytes): times are small-integer offsets from the
+ * send, small values share one packed integer, rare ones live in an optional side object.
  */
 import type { DeadLetterInfo, Headers } from '../../core/types.js';
 
@@ -28,6 +28,8 @@ export interface MemBody {
 interface Extra {
   firstDeliveredAt: number;
   leaseKey: string;
+  /** The due time when it is too far from the send for the offset field (see dueAt). */
+  dueAt: number;
   deadLetter: DeadLetterInfo | undefined;
   mem: MemBody | undefined;
 }
@@ -36,13 +38,18 @@ const PRIORITY_MASK = 0xf;
 const STATE_SHIFT = 4;
 const STATE_MASK = 0x7 << STATE_SHIFT;
 const HOLDS_GROUP = 1 << 7;
+const COUNT_SHIFT = 8;
+/** Delivery counts saturate here (23 bits of the packed integer). */
+const DELIVERY_COUNT_MAX = 2 ** 23 - 1;
+/** Offsets from the send kept inline (about 12 days either way); farther ones go to the side object. */
+const INLINE_OFFSET_MS = 2 ** 30;
+const FAR = -(2 ** 30) - 1;
 /** Expiry is kept as an offset from the send; an offset must fit a small integer (about 24.8 days). */
 const EXPIRY_OFFSET_MAX_MS = 2 ** 31 - 1;
 
 /** One message in the index of its queue. */
 export class Msg {
-  /** When it becomes ready (scheduled) or when its lease ends (leased). */
-  dueAt: number;
+  private dueOffsetMs: number;
   private expiryOffsetMs: number;
   private packed: number;
   private extra: Extra | undefined = undefined;
@@ -53,18 +60,44 @@ export class Msg {
     /** Internal id of the queue holding it (changes when dead-lettered or redriven). */
     public queueId: number,
     readonly enqueuedAt: number,
-    visibleAt: number,
+    dueAt: number,
     expiresAt: number,
-    public deliveryCount: number,
+    deliveryCount: number,
     priority: number,
     /** Body size in bytes. */
     readonly size: number,
     readonly groupId: string | undefined,
   ) {
-    this.dueAt = visibleAt;
+    this.dueOffsetMs = 0;
     this.expiryOffsetMs = 0;
     this.packed = priority & PRIORITY_MASK;
+    this.dueAt = dueAt;
     this.expiresAt = expiresAt;
+    this.deliveryCount = deliveryCount;
+  }
+
+  /** When it becomes ready (scheduled) or when its lease ends (leased). */
+  get dueAt(): number {
+    return this.dueOffsetMs === FAR ? (this.extra as Extra).dueAt : this.enqueuedAt + this.dueOffsetMs;
+  }
+
+  set dueAt(at: number) {
+    const offset = at - this.enqueuedAt;
+    if (Number.isInteger(offset) && offset > FAR && offset < INLINE_OFFSET_MS) {
+      this.dueOffsetMs = offset;
+    } else {
+      this.dueOffsetMs = FAR;
+      this.more().dueAt = at;
+    }
+  }
+
+  /** Leases granted so far (saturating at about 8.4 million). */
+  get deliveryCount(): number {
+    return this.packed >>> COUNT_SHIFT;
+  }
+
+  set deliveryCount(n: number) {
+    this.packed = (this.packed & ((1 << COUNT_SHIFT) - 1)) | (Math.min(n, DELIVERY_COUNT_MAX) << COUNT_SHIFT);
   }
 
   get priority(): number {
@@ -133,7 +166,7 @@ export class Msg {
   }
 
   private more(): Extra {
-    if (this.extra === undefined) this.extra = { firstDeliveredAt: 0, leaseKey: '', deadLetter: undefined, mem: undefined };
+    if (this.extra === undefined) this.extra = { firstDeliveredAt: 0, leaseKey: '', dueAt: 0, deadLetter: undefined, mem: undefined };
     return this.extra;
   }
 }
