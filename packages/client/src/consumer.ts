@@ -82,7 +82,10 @@ export class Consumer {
   /** Acks and nacks sent and not yet confirmed. */
   private settling = 0;
   private readonly poll = new AbortController();
-  private slotFreed: (() => void) | undefined;
+  /** Polls waiting for a free slot. */
+  private slotWaiters: Array<() => void> = [];
+  /** Slots promised to receives still on their way. */
+  private reserved = 0;
   private loopDone: Promise<void> = Promise.resolve();
   private stopping: Promise<void> | undefined;
 
@@ -113,7 +116,9 @@ export class Consumer {
   start(): void {
     if (this.state !== 'created') return;
     this.state = 'running';
-    this.loopDone = this.loop();
+    // Two polls run side by side, so that the broker prepares the next batch while this one is
+    // being answered and handled; together they never ask for more than maxInFlight.
+    this.loopDone = Promise.all([this.loop(), this.loop()]).then(() => undefined);
   }
 
   /**
@@ -133,7 +138,7 @@ export class Consumer {
     }
     this.state = 'stopping';
     this.poll.abort();
-    this.slotFreed?.();
+    this.wakePolls();
     await this.loopDone;
     const unstarted = this.buffer.splice(0);
     await Promise.all(unstarted.map((m) => this.release(m)));
@@ -144,28 +149,32 @@ export class Consumer {
   private async loop(): Promise<void> {
     let failures = 0;
     while (this.state === 'running') {
-      const free = this.maxInFlight - this.held;
+      const free = this.maxInFlight - this.held - this.reserved;
       if (free <= 0 || this.settling >= this.maxInFlight) {
-        await new Promise<void>((resolve) => (this.slotFreed = resolve));
-        this.slotFreed = undefined;
+        await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
         continue;
       }
+      const max = Math.min(free, Math.ceil(this.maxInFlight / 2), 1000);
+      this.reserved += max;
       const startedAt = Date.now();
       let messages: ReceivedMessage[];
       try {
         messages = await this.queue.receive({
-          max: Math.min(free, 1000),
+          max,
           waitMs: this.waitMs,
           signal: this.poll.signal,
           ...(this.options.visibilityTimeoutMs === undefined ? {} : { visibilityTimeoutMs: this.options.visibilityTimeoutMs }),
         });
         failures = 0;
       } catch (e) {
+        this.reserved -= max;
+        if (this.state !== 'running') break;
         this.report(e, { phase: 'receive', queue: this.queue.name });
         failures++;
         await sleep(backoffDelayMs(failures, requestBackoffDefaults), this.poll.signal).catch(() => undefined);
         continue;
       }
+      this.reserved -= max;
       for (const m of messages) this.accept(m, startedAt);
       this.dispatch();
     }
@@ -229,7 +238,7 @@ export class Consumer {
     this.held--;
     this.settling++;
     if (this.state === 'running') this.dispatch();
-    this.slotFreed?.();
+    this.wakePolls();
     if (failure === undefined) {
       await message.ack().then(
         () => void this.stats.acked++,
@@ -240,7 +249,7 @@ export class Consumer {
       await this.nackWithBackoff(message);
     }
     this.settling--;
-    this.slotFreed?.();
+    this.wakePolls();
   }
 
   private async nackWithBackoff(message: ReceivedMessage): Promise<void> {
@@ -259,6 +268,11 @@ export class Consumer {
       (e: unknown) => this.report(e, { phase: 'nack', queue: this.queue.name, message }),
     );
     this.held--;
+  }
+
+  private wakePolls(): void {
+    const waiters = this.slotWaiters.splice(0);
+    for (const wake of waiters) wake();
   }
 
   private report(error: unknown, context: ConsumerErrorContext): void {
