@@ -44,7 +44,7 @@ describe('Msg index entry', () => {
   it('keeps due times near and far from the send, and counts deliveries', async () => {
     const { Msg } = await import('../../src/backends/embedded/msg.js');
     const sent = 1_800_000_000_000;
-    const m = new Msg(1, 1, sent, sent + 500, sent + 4 * 86_400_000, 0, 3, 10, undefined);
+    const m = new Msg(1, sent, sent + 500, sent + 4 * 86_400_000, 0, 3, 10, undefined);
     assert.equal(m.dueAt, sent + 500);
     assert.equal(m.priority, 3);
     m.dueAt = sent + 30 * 86_400_000; // a lease on a message redriven long after its send

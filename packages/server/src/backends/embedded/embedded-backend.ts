@@ -87,10 +87,10 @@ export class EmbeddedBackend implements Backend {
       this.byId.set(q.id, q);
     }
     const now = this.clock.now();
-    for (const msg of this.store.loadMessages()) {
-      const q = this.byId.get(msg.queueId);
+    for (const { queueId, msg } of this.store.loadMessages()) {
+      const q = this.byId.get(queueId);
       if (q === undefined) {
-        throw new ChuteError('StorageError', `data file ${this.store.path} holds message ${msg.seq} of queue id ${msg.queueId}, which does not exist; restore the data directory from a backup`);
+        throw new ChuteError('StorageError', `data file ${this.store.path} holds message ${msg.seq} of queue id ${queueId}, which does not exist; restore the data directory from a backup`);
       }
       q.count++;
       q.bytes += msg.size;
@@ -257,11 +257,11 @@ export class EmbeddedBackend implements Backend {
     const seq = this.nextSeq++;
     const retentionEnd = now + q.config.retentionMs;
     const expiresAt = entry.ttlMs === null ? retentionEnd : Math.min(retentionEnd, now + entry.ttlMs);
-    const msg = new Msg(seq, q.id, now, now + entry.delayMs, expiresAt, 0, entry.priority, size, entry.groupId);
+    const msg = new Msg(seq, now, now + entry.delayMs, expiresAt, 0, entry.priority, size, entry.groupId);
     const id = messageId(now, seq);
     if (q.config.durable) {
       this.store.reserveSeq(seq);
-      writes.push(this.store.putMessage(msg, entry.body, entry.headers, entry.dedupId));
+      writes.push(this.store.putMessage(q.id, msg, entry.body, entry.headers, entry.dedupId));
     } else {
       msg.mem = { body: entry.body, headers: entry.headers, dedupId: entry.dedupId };
     }
@@ -455,7 +455,7 @@ export class EmbeddedBackend implements Backend {
         msg.dueAt = leaseExpiresAt;
         q.leased.set(msg.seq, msg);
         q.leases.push(leaseExpiresAt, msg, msg.deliveryCount);
-        if (q.config.durable) writes.push(this.store.putMsg(msg));
+        if (q.config.durable) writes.push(this.store.putMsg(q.id, msg));
       }
     }
     this.rearm(q);
@@ -498,7 +498,7 @@ export class EmbeddedBackend implements Backend {
       msg.dueAt = now + delayMs;
       msg.holdsGroup = q.config.fifo;
       this.schedule(q, msg);
-      return { write: q.config.durable ? this.store.putMsg(msg) : undefined };
+      return { write: q.config.durable ? this.store.putMsg(q.id, msg) : undefined };
     });
   }
 
@@ -634,22 +634,19 @@ export class EmbeddedBackend implements Backend {
 
   /** Moves a message (already counted out of `from`) into `to` as ready, carrying its body across durability. */
   private moveTo(from: QueueState, to: QueueState, msg: Msg, now: number): Promise<unknown> {
+    msg.dueAt = now;
+    msg.holdsGroup = false;
     let write: Promise<unknown>;
     if (from.config.durable && !to.config.durable) {
       msg.mem = this.store.readBody(msg);
       write = this.store.removeMessage(msg.seq);
     } else if (!from.config.durable && to.config.durable) {
       const mem = msg.mem as NonNullable<Msg['mem']>;
-      msg.queueId = to.id;
       msg.mem = undefined;
-      write = this.store.putMessage(msg, mem.body, mem.headers, mem.dedupId);
+      write = this.store.putMessage(to.id, msg, mem.body, mem.headers, mem.dedupId);
     } else {
-      msg.queueId = to.id;
-      write = to.config.durable ? this.store.putMsg(msg) : Promise.resolve();
+      write = to.config.durable ? this.store.putMsg(to.id, msg) : Promise.resolve();
     }
-    msg.queueId = to.id;
-    msg.dueAt = now;
-    msg.holdsGroup = false;
     to.count++;
     to.bytes += msg.size;
     this.makeReady(to, msg);
@@ -779,7 +776,7 @@ export class EmbeddedBackend implements Backend {
   /** Every message the queue holds: ready, scheduled and leased. */
   private heldMessages(q: QueueState): Msg[] {
     const out = [...q.ready.all(), ...q.leased.values()];
-    for (const msg of q.scheduled.entries()) if (msg.state === MsgState.Scheduled && msg.queueId === q.id) out.push(msg);
+    for (const msg of q.scheduled.entries()) if (msg.state === MsgState.Scheduled) out.push(msg);
     return out;
   }
 

@@ -1,7 +1,8 @@
 /**
  * The in-memory index entry of one message. Bodies and headers of durable queues stay on disk;
  * only this small record is held in memory, so a backlog larger than RAM still fits. It is kept
- * to nine fields and one boxed number (about 110 bytes): times are small-integer offsets from the
+ * to eight fields and one boxed number (about 100 bytes); the queue holding it is known from the
+ * index it sits in: times are small-integer offsets from the
  * send, small values share one packed integer, rare ones live in an optional side object.
  */
 import type { DeadLetterInfo, Headers } from '../../core/types.js';
@@ -57,8 +58,6 @@ export class Msg {
   constructor(
     /** Broker-wide sequence number: the storage key and the order of the message. */
     readonly seq: number,
-    /** Internal id of the queue holding it (changes when dead-lettered or redriven). */
-    public queueId: number,
     readonly enqueuedAt: number,
     dueAt: number,
     expiresAt: number,

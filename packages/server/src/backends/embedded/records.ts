@@ -31,7 +31,7 @@ export type BodyRecord = MemBody;
 export class RecordError extends Error {}
 
 /** Encodes a message's index entry. */
-export function encodeIndex(msg: Msg): Buffer {
+export function encodeIndex(queueId: number, msg: Msg): Buffer {
   const group = msg.groupId === undefined ? undefined : Buffer.from(msg.groupId, 'utf8');
   const dead = msg.deadLetter;
   const source = dead === undefined ? undefined : Buffer.from(dead.sourceQueue, 'utf8');
@@ -45,7 +45,7 @@ export function encodeIndex(msg: Msg): Buffer {
   buf.writeUInt8(flags, 1);
   buf.writeUInt8(msg.priority, 2);
   buf.writeUInt8(0, 3);
-  buf.writeUInt32LE(msg.queueId, 4);
+  buf.writeUInt32LE(queueId, 4);
   buf.writeUInt32LE(msg.deliveryCount, 8);
   buf.writeUInt32LE(msg.size, 12);
   buf.writeDoubleLE(msg.enqueuedAt, 16);
@@ -68,8 +68,8 @@ export function encodeIndex(msg: Msg): Buffer {
   return buf;
 }
 
-/** Decodes and checks an index entry. */
-export function decodeIndex(seq: number, buf: Uint8Array): Msg {
+/** Decodes and checks an index entry: the message and the id of the queue holding it. */
+export function decodeIndex(seq: number, buf: Uint8Array): { queueId: number; msg: Msg } {
   const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   if (b.length < INDEX_FIXED_BYTES || b.readUInt8(0) !== INDEX_VERSION) throw new RecordError('not a message index entry');
   const flags = b.readUInt8(1);
@@ -87,7 +87,7 @@ export function decodeIndex(seq: number, buf: Uint8Array): Msg {
     groupId = b.toString('utf8', at + 2, at + 2 + len);
     at += 2 + len;
   }
-  const msg = new Msg(seq, b.readUInt32LE(4), enqueuedAt, dueAt, expiresAt, b.readUInt32LE(8), priority, b.readUInt32LE(12), groupId);
+  const msg = new Msg(seq, enqueuedAt, dueAt, expiresAt, b.readUInt32LE(8), priority, b.readUInt32LE(12), groupId);
   if (firstDeliveredAt !== 0) msg.firstDeliveredAt = firstDeliveredAt;
   if (flags & FLAG_HOLDS_GROUP) msg.holdsGroup = true;
   if (flags & FLAG_DEAD_LETTER) {
@@ -99,7 +99,7 @@ export function decodeIndex(seq: number, buf: Uint8Array): Msg {
     at += 11 + len;
   }
   if (at !== b.length) throw new RecordError('trailing bytes after the index entry');
-  return msg;
+  return { queueId: b.readUInt32LE(4), msg };
 }
 
 function isTime(t: number): boolean {

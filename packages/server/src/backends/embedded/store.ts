@@ -115,7 +115,7 @@ export class Store {
   }
 
   /** Every stored message index entry, in sequence order, checked. */
-  *loadMessages(): IterableIterator<Msg> {
+  *loadMessages(): IterableIterator<{ queueId: number; msg: Msg }> {
     for (const { key, value } of this.msgs.getRange()) {
       try {
         yield decodeIndex(key, value);
@@ -151,16 +151,16 @@ export class Store {
   // ---- writes (each resolves after its fsync'd commit) ------------------------------------
 
   /** Stores a new message: its index entry and its body. */
-  putMessage(msg: Msg, body: Uint8Array, headers: Headers, dedupId: string | undefined): Promise<unknown> {
+  putMessage(queueId: number, msg: Msg, body: Uint8Array, headers: Headers, dedupId: string | undefined): Promise<unknown> {
     this.track(2);
     void this.bodies.put(msg.seq, encodeBody(body, headers, dedupId));
-    return this.confirm(this.msgs.put(msg.seq, this.indexEntry(msg)));
+    return this.confirm(this.msgs.put(msg.seq, this.indexEntry(queueId, msg)));
   }
 
   /** Rewrites a message's index entry (delivery count, delay, queue after a dead-letter move). */
-  putMsg(msg: Msg): Promise<unknown> {
+  putMsg(queueId: number, msg: Msg): Promise<unknown> {
     this.track(1);
-    return this.confirm(this.msgs.put(msg.seq, this.indexEntry(msg)));
+    return this.confirm(this.msgs.put(msg.seq, this.indexEntry(queueId, msg)));
   }
 
   /** Deletes a message. */
@@ -287,11 +287,11 @@ export class Store {
     for (const b of h.buckets) if (ms <= b.le) b.count++;
   }
 
-  private indexEntry(msg: Msg): Buffer {
+  private indexEntry(queueId: number, msg: Msg): Buffer {
     if (!Number.isSafeInteger(msg.seq) || msg.seq <= 0 || msg.size < 0 || msg.deliveryCount < 0) {
       throw new ChuteError('StorageError', `refusing to write a broken index entry for message ${msg.seq}`);
     }
-    return encodeIndex(msg);
+    return encodeIndex(queueId, msg);
   }
 
   private badRecord(db: string, key: unknown, why: string): ChuteError {
