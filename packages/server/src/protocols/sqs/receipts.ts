@@ -4,11 +4,11 @@
  */
 import { isChuteError } from '../../core/errors.js';
 import type { ReceiptResult } from '../../core/types.js';
-import { batchFailure, type BatchFailure } from './batch.js';
-import type { SqsContext } from './context.js';
+import { batchFailure, checkBatch, type BatchFailure } from './batch.js';
+import { authorize, targetQueue, type SqsContext, type SqsOutput } from './context.js';
 import { SqsError, invalidParameter, toSqsError } from './errors.js';
 import { SqsLimits } from './limits.js';
-import { optInt, optString, type SqsInput } from './params.js';
+import { optInt, optRecordList, optString, type SqsInput } from './params.js';
 
 /** One receipt to settle; `visibilitySeconds` for a change. */
 export interface ReceiptEntry {
@@ -97,4 +97,24 @@ function totalVisibilityError(ctx: SqsContext, entry: ReceiptEntry, nowMs: numbe
 function outcomeOf(result: ReceiptResult): ReceiptOutcome {
   if (result.ok) return {};
   return { error: toSqsError(result.error) ?? new SqsError('InternalFailure', 'the broker could not settle this receipt') };
+}
+
+/**
+ * The whole of DeleteMessageBatch and ChangeMessageVisibilityBatch, which differ only in the
+ * entry's name, whether it carries a VisibilityTimeout, and what is done to each lease.
+ */
+export async function settleReceiptBatch(ctx: SqsContext, input: SqsInput, entryName: string, op: 'delete' | 'change'): Promise<SqsOutput> {
+  const name = targetQueue(ctx, input);
+  const entries = checkBatch(optRecordList(input, 'Entries'), entryName);
+  authorize(ctx, 'receive', name);
+  const { valid, failed } = receiptEntries(entries, op === 'change');
+  const outcomes = await settleReceipts(ctx, name, valid, op);
+  const successful: Array<{ Id: string }> = [];
+  const failures: BatchFailure[] = [...failed];
+  outcomes.forEach((o, i) => {
+    const id = valid[i]!.id;
+    if (o.error === undefined) successful.push({ Id: id });
+    else failures.push(batchFailure(id, o.error));
+  });
+  return { Successful: successful, Failed: failures };
 }
