@@ -5,6 +5,7 @@ import { requestBackoffDefaults, resolveBackoff, type BackoffOptions } from './b
 import type { Consumer } from './consumer.js';
 import { Queue, brokerBatchEntriesMax, type BatchingOptions } from './queue.js';
 import { Topic } from './topic.js';
+import { fetchExchange, nodeExchange } from './exchange.js';
 import { Transport } from './transport.js';
 import type { ConsumerInfo, ListOptions, QueueInfo, TopicInfo } from './types.js';
 
@@ -28,7 +29,10 @@ export interface ChuteOptions {
    * requests in flight per queue.
    */
   batching?: Partial<BatchingOptions>;
-  /** A fetch implementation to use instead of the global one. */
+  /**
+   * A fetch implementation to send requests through (a custom dispatcher, a test double).
+   * Default: `node:http` / `node:https` with keep-alive connections.
+   */
   fetch?: typeof fetch;
 }
 
@@ -65,7 +69,7 @@ export class Chute {
       requestTimeoutMs,
       maxRetries,
       retryBackoff: resolveBackoff(options.retryBackoff, requestBackoffDefaults),
-      fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
+      exchange: options.fetch === undefined ? nodeExchange() : fetchExchange(options.fetch),
     });
     this.batching = { maxEntries: 500, maxBytes: 4 * 1024 * 1024, maxConcurrent: 8, ...(options.batching ?? {}) };
     const { maxEntries, maxBytes, maxConcurrent } = this.batching;

@@ -1,8 +1,10 @@
 /**
- * Merges calls issued in the same turn of the event loop into one request. Each caller still
- * gets its own promise, settled by its own entry of the answer. Batches are bounded in entries
- * and in weight (bytes), and only a few run at once so a burst of calls cannot open hundreds of
- * requests.
+ * Merges calls into batches, one request each. Each caller still gets its own promise, settled by
+ * its own entry of the answer. Batches are bounded in entries and in weight (bytes), and only a
+ * few run at once. Calls issued in one turn of the event loop always share a batch; while every
+ * request slot is taken, later calls keep joining the open batch, which goes out when a slot
+ * frees. So a lone call is sent at once, and under load batches grow by themselves instead of
+ * queueing up as many small requests (each request costs far more than an entry in one).
  */
 import { ChuteError } from './errors.js';
 
@@ -60,7 +62,7 @@ export class Coalescer<T, R> {
         // (many handlers finishing together) land in the same batch.
         setImmediate(() => {
           this.scheduled = false;
-          this.seal();
+          if (this.running < this.options.maxConcurrent) this.seal();
         });
       }
     });
@@ -82,8 +84,15 @@ export class Coalescer<T, R> {
   }
 
   private pump(): void {
-    while (this.running < this.options.maxConcurrent && this.ready.length > 0) {
-      const batch = this.ready.shift() as Array<Pending<T, R>>;
+    while (this.running < this.options.maxConcurrent) {
+      // A batch left open while every slot was taken goes out as soon as one frees.
+      if (this.ready.length === 0 && this.open.length > 0 && !this.scheduled) {
+        this.ready.push(this.open);
+        this.open = [];
+        this.openWeight = 0;
+      }
+      const batch = this.ready.shift();
+      if (batch === undefined) break;
       this.running++;
       void this.runBatch(batch).finally(() => {
         this.running--;

@@ -4,7 +4,7 @@
  * turn the bytes back into what was sent.
  */
 import type { HeaderValue, JsonValue, MessageHeaders, SendOptions } from './types.js';
-import type { WireHeaderValue, WireSendEntry } from './wire.js';
+import type { FramedSendEntry, WireHeaderValue, WireSendEntry } from './wire.js';
 
 /** Content type of string bodies. */
 export const textContentType = 'text/plain; charset=utf-8';
@@ -63,21 +63,54 @@ export function encodeSendEntry(body: MessageBody, options: SendOptions = {}): W
   const encoded = encodeBody(body);
   const entry: WireSendEntry = { body: encoded.body };
   if (encoded.bodyEncoding === 'base64') entry.bodyEncoding = 'base64';
+  return Object.assign(entry, sendFields(options, encoded.contentType));
+}
+
+/** A message ready for a framed batch: its entry and its body as bytes. */
+export interface FramedOutgoing {
+  entry: FramedSendEntry;
+  body: Buffer;
+}
+
+/**
+ * Builds one entry of a framed batch (frames.ts): strings travel as their UTF-8 bytes, bytes as
+ * they are, anything else as JSON text; the `content-type` header records which.
+ */
+export function encodeFramedEntry(body: MessageBody, options: SendOptions = {}): FramedOutgoing {
+  let bytes: Buffer;
+  let contentType: string;
+  if (typeof body === 'string') {
+    bytes = Buffer.from(body, 'utf8');
+    contentType = textContentType;
+  } else if (body instanceof Uint8Array) {
+    bytes = toBuffer(body);
+    contentType = bytesContentType;
+  } else {
+    bytes = Buffer.from(encodeBody(body).body, 'utf8');
+    contentType = jsonContentType;
+  }
+  const entry: FramedSendEntry = Object.assign({ bodyBytes: bytes.byteLength }, sendFields(options, contentType));
+  return { entry, body: bytes };
+}
+
+/** The fields of a send entry besides its body. */
+function sendFields(options: SendOptions, bodyContentType: string): Omit<WireSendEntry, 'body' | 'bodyEncoding'> {
+  const fields: Omit<WireSendEntry, 'body' | 'bodyEncoding'> = {};
   if (options.headers === undefined) {
     // The common case: only the content type. A fresh object per message would be garbage at
     // tens of thousands of sends per second.
-    entry.headers = contentTypeOnly(options.contentType ?? encoded.contentType);
+    fields.headers = contentTypeOnly(options.contentType ?? bodyContentType);
   } else {
     const headers: MessageHeaders = { ...options.headers };
-    if (!hasHeader(headers, contentTypeHeader)) headers[contentTypeHeader] = options.contentType ?? encoded.contentType;
-    entry.headers = encodeHeaders(headers);
+    if (!hasHeader(headers, contentTypeHeader)) headers[contentTypeHeader] = options.contentType ?? bodyContentType;
+    fields.headers = encodeHeaders(headers);
   }
-  if (options.priority !== undefined) entry.priority = options.priority;
-  if (options.delayMs !== undefined) entry.delayMs = options.delayMs;
-  if (options.ttlMs !== undefined) entry.ttlMs = options.ttlMs;
-  if (options.groupId !== undefined) entry.groupId = options.groupId;
-  if (options.dedupId !== undefined) entry.dedupId = options.dedupId;
-  return entry;
+  if (options.priority !== undefined) fields.priority = options.priority;
+  if (options.delayMs !== undefined) fields.delayMs = options.delayMs;
+  if (options.ttlMs !== undefined) fields.ttlMs = options.ttlMs;
+  if (options.groupId !== undefined) fields.groupId = options.groupId;
+  if (options.dedupId !== undefined) fields.dedupId = options.dedupId;
+  return fields;
 }
 
 const sharedContentTypeHeaders = new Map<string, Readonly<Record<string, WireHeaderValue>>>(
@@ -93,7 +126,16 @@ function contentTypeOnly(type: string): Record<string, WireHeaderValue> {
 export function entrySizeEstimate(entry: WireSendEntry): number {
   // Characters approximate JSON bytes closely enough for a bound; exact byte counting would cost
   // a second pass over every body.
-  let size = entry.body.length + 64;
+  return entry.body.length + fieldsSizeEstimate(entry);
+}
+
+/** Rough size of a framed entry in the request body, used to bound auto-batches. */
+export function framedSizeEstimate(outgoing: FramedOutgoing): number {
+  return outgoing.body.byteLength + fieldsSizeEstimate(outgoing.entry);
+}
+
+function fieldsSizeEstimate(entry: Omit<WireSendEntry, 'body'>): number {
+  let size = 64;
   if (entry.headers !== undefined) {
     for (const [name, value] of Object.entries(entry.headers)) {
       size += name.length + 8 + (typeof value === 'object' ? value.base64.length : String(value).length);

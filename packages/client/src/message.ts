@@ -2,9 +2,10 @@
  * Messages as receive and peek hand them to callers: raw bytes plus helpers that decode them
  * according to the `content-type` header the sender set.
  */
+import { isUtf8 } from 'node:buffer';
 import { contentTypeHeader, decodeHeaders, findHeader, jsonContentType, textContentType } from './codec.js';
 import type { DeadLetterInfo, MessageHeaders } from './types.js';
-import type { WireMessage } from './wire.js';
+import type { FramedMessage, WireMessage } from './wire.js';
 
 /** A stored message (as peek returns it). The body is decoded from the wire lazily. */
 export class Message {
@@ -29,12 +30,15 @@ export class Message {
   /** Why and from where the message was dead-lettered, when it sits in a dead-letter queue. */
   readonly deadLetter: DeadLetterInfo | undefined;
 
-  private readonly wireBody: string;
+  /** The body as JSON carried it, when it came as JSON. */
+  private readonly wireBody: string | undefined;
   private readonly wireEncoding: 'utf8' | 'base64';
   private bytes: Buffer | undefined;
 
-  /** Builds a message from its wire form. */
-  constructor(wire: WireMessage) {
+  /** Builds a message from its JSON wire form, or from a framed entry and its body bytes. */
+  constructor(wire: WireMessage);
+  constructor(wire: FramedMessage, body: Buffer);
+  constructor(wire: WireMessage | FramedMessage, body?: Buffer) {
     this.id = wire.id;
     this.sequence = wire.sequence;
     this.headers = decodeHeaders(wire.headers);
@@ -45,13 +49,19 @@ export class Message {
     this.deliveryCount = wire.deliveryCount;
     this.firstDeliveredAt = wire.firstDeliveredAt;
     this.deadLetter = wire.deadLetter;
-    this.wireBody = wire.body;
-    this.wireEncoding = wire.bodyEncoding === 'base64' ? 'base64' : 'utf8';
+    if ('body' in wire) {
+      this.wireBody = wire.body;
+      this.wireEncoding = wire.bodyEncoding === 'base64' ? 'base64' : 'utf8';
+    } else {
+      this.wireBody = undefined;
+      this.wireEncoding = 'utf8';
+      this.bytes = body ?? Buffer.alloc(0);
+    }
   }
 
   /** The body, byte for byte as it was sent. */
   get body(): Buffer {
-    this.bytes ??= Buffer.from(this.wireBody, this.wireEncoding);
+    this.bytes ??= Buffer.from(this.wireBody ?? '', this.wireEncoding);
     return this.bytes;
   }
 
@@ -63,7 +73,7 @@ export class Message {
 
   /** The body as UTF-8 text. */
   text(): string {
-    return this.wireEncoding === 'utf8' ? this.wireBody : this.body.toString('utf8');
+    return this.wireBody !== undefined && this.wireEncoding === 'utf8' ? this.wireBody : this.body.toString('utf8');
   }
 
   /** The body parsed as JSON; throws a SyntaxError when it is not JSON. */
@@ -84,11 +94,12 @@ export class Message {
 
   /** The wire form, for logging and the CLI's `--json` output. */
   toJSON(): WireMessage {
+    const text = this.wireBody === undefined && isUtf8(this.body);
     const out: WireMessage = {
       id: this.id,
       sequence: this.sequence,
-      body: this.wireBody,
-      bodyEncoding: this.wireEncoding,
+      body: this.wireBody ?? this.body.toString(text ? 'utf8' : 'base64'),
+      bodyEncoding: this.wireBody === undefined ? (text ? 'utf8' : 'base64') : this.wireEncoding,
       headers: Object.fromEntries(
         Object.entries(this.headers).map(([k, v]) => [k, v instanceof Uint8Array ? { base64: Buffer.from(v).toString('base64') } : v]),
       ),
@@ -118,9 +129,9 @@ export class ReceivedMessage extends Message {
   /** Epoch milliseconds (broker clock) at which the lease ends unless extended. */
   leaseExpiresAt: number;
 
-  /** Builds a received message from its wire form and the queue that can settle it. */
-  constructor(wire: WireMessage, private readonly actions: LeaseActions) {
-    super(wire);
+  /** Builds a received message from a framed entry, its body and the queue that can settle it. */
+  constructor(wire: FramedMessage, body: Buffer, private readonly actions: LeaseActions) {
+    super(wire, body);
     this.receipt = wire.receipt ?? '';
     this.leaseExpiresAt = wire.leaseExpiresAt ?? 0;
   }

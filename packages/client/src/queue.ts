@@ -2,7 +2,7 @@
  * One queue of the broker: sending (auto-batched), receiving, settling leases, peeking and admin.
  */
 import { Coalescer, type EntryOutcome } from './coalescer.js';
-import { encodeSendEntry, entrySizeEstimate, type MessageBody } from './codec.js';
+import { encodeFramedEntry, framedSizeEstimate, type FramedOutgoing, type MessageBody } from './codec.js';
 import { Consumer, type ConsumeOptions, type MessageHandler } from './consumer.js';
 import { ChuteError, errorFromWire, type WireError } from './errors.js';
 import { Message, ReceivedMessage, type LeaseActions } from './message.js';
@@ -20,7 +20,8 @@ import type {
   SendOutcome,
   SendReceipt,
 } from './types.js';
-import type { WireBatchResult, WireMessage, WireReceiptResult, WireSendEntry } from './wire.js';
+import { encodeFrame, type DecodedFrame } from './frames.js';
+import type { FramedMessage, WireBatchResult, WireMessage, WireReceiptResult } from './wire.js';
 
 /** Bounds of automatic send batching. */
 export interface BatchingOptions {
@@ -66,7 +67,7 @@ export class Queue {
   /** The queue's name. */
   readonly name: string;
   private readonly path: string;
-  private readonly sender: Coalescer<WireSendEntry, SendReceipt>;
+  private readonly sender: Coalescer<FramedOutgoing, SendReceipt>;
   private readonly acker: Coalescer<string, void>;
   private readonly nacker: Coalescer<NackEntry, void>;
   private readonly extender: Coalescer<ExtendEntry, number | undefined>;
@@ -77,7 +78,7 @@ export class Queue {
     this.name = name;
     this.path = `/v1/queues/${encodeURIComponent(name)}`;
     const { maxEntries, maxBytes, maxConcurrent } = ctx.batching;
-    this.sender = new Coalescer({ maxEntries, maxWeight: maxBytes, maxConcurrent, weigh: entrySizeEstimate, run: (e) => this.postBatch(e) });
+    this.sender = new Coalescer({ maxEntries, maxWeight: maxBytes, maxConcurrent, weigh: framedSizeEstimate, run: (e) => this.postBatch(e) });
     const receiptBatch = { maxEntries: brokerBatchEntriesMax, maxWeight: Infinity, maxConcurrent, weigh: () => 1 };
     this.acker = new Coalescer<string, void>({ ...receiptBatch, run: async (r) => toEntryOutcomes<void>(await this.settle('ack', { receipts: r }, r), () => undefined) });
     this.nacker = new Coalescer<NackEntry, void>({
@@ -107,13 +108,13 @@ export class Queue {
    * const { id } = await chute.queue('jobs').send({ task: 'resize', file: 'a.png' });
    */
   send(body: MessageBody, options?: SendOptions): Promise<SendReceipt> {
-    let entry: WireSendEntry;
+    let outgoing: FramedOutgoing;
     try {
-      entry = encodeSendEntry(body, options);
+      outgoing = encodeFramedEntry(body, options);
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.sender.add(entry);
+    return this.sender.add(outgoing);
   }
 
   /**
@@ -122,7 +123,7 @@ export class Queue {
    * (unknown queue, unreachable broker) rejects.
    */
   async sendBatch(messages: BatchMessage[]): Promise<SendOutcome[]> {
-    const entries = messages.map(({ body, ...options }) => encodeSendEntry(body, options));
+    const entries = messages.map(({ body, ...options }) => encodeFramedEntry(body, options));
     const out: SendOutcome[] = [];
     for (let i = 0; i < entries.length; i += brokerBatchEntriesMax) {
       const outcomes = await this.postBatch(entries.slice(i, i + brokerBatchEntriesMax));
@@ -143,16 +144,18 @@ export class Queue {
     if (options.visibilityTimeoutMs !== undefined) body.visibilityTimeoutMs = options.visibilityTimeoutMs;
     if (options.autoAck !== undefined) body.autoAck = options.autoAck;
     try {
-      const res = await this.ctx.transport.request<{ messages: WireMessage[] }>({
+      const res = await this.ctx.transport.request<DecodedFrame<FramedMessage>>({
         method: 'POST',
         path: `${this.path}/receive`,
         body,
+        acceptFrames: true,
         idempotent: false,
         // The broker caps a long poll at 20 s; allow for the wait whatever the queue default is.
         extraTimeoutMs: options.waitMs ?? 20_000,
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       });
-      return (res.body?.messages ?? []).map((m) => new ReceivedMessage(m, this.lease));
+      const { messages, bodies } = res.body;
+      return messages.map((m, i) => new ReceivedMessage(m, bodies[i] as Buffer, this.lease));
     } catch (e) {
       if (options.signal?.aborted) return [];
       throw e;
@@ -285,13 +288,13 @@ export class Queue {
 
   // ---- internals ------------------------------------------------------------------------------
 
-  private async postBatch(entries: WireSendEntry[]): Promise<Array<EntryOutcome<SendReceipt>>> {
+  private async postBatch(outgoing: FramedOutgoing[]): Promise<Array<EntryOutcome<SendReceipt>>> {
     // The entries were built by this client for this one request, so they are numbered in place.
-    entries.forEach((e, i) => (e.id = String(i)));
+    const entries = outgoing.map((o, i) => Object.assign(o.entry, { id: String(i) }));
     const res = await this.ctx.transport.request<{ results: WireBatchResult[] }>({
       method: 'POST',
       path: `${this.path}/messages`,
-      body: { messages: entries },
+      frame: encodeFrame(entries, outgoing.map((o) => o.body)),
       // With a dedup id on every entry a repeat stores nothing new, so a reset connection can be retried.
       idempotent: entries.every((e) => e.dedupId !== undefined),
     });

@@ -1,10 +1,12 @@
 /**
  * HTTP to the broker: one place that builds requests, maps error responses to typed errors and
- * retries what is safe to retry. Uses Node's global fetch, which keeps connections alive per
- * origin, so batches and long polls reuse sockets.
+ * retries what is safe to retry. Connections are kept alive (see exchange.ts), so batches and long
+ * polls reuse sockets.
  */
 import { backoffDelayMs, sleep, type BackoffOptions } from './backoff.js';
 import { ChuteError, ConnectionError, TimeoutError, errorFromWire, type WireError } from './errors.js';
+import type { Exchange, ExchangeResponse } from './exchange.js';
+import { batchContentType, decodeFrame } from './frames.js';
 
 /** Settings of the transport, resolved from the client options. */
 export interface TransportOptions {
@@ -18,8 +20,8 @@ export interface TransportOptions {
   maxRetries: number;
   /** Delays between those retries. */
   retryBackoff: BackoffOptions;
-  /** The fetch implementation (injectable for tests and custom agents). */
-  fetch: typeof fetch;
+  /** Performs one HTTP request (node:http by default, or a caller's fetch). */
+  exchange: Exchange;
 }
 
 /** HTTP methods the API uses. */
@@ -33,6 +35,10 @@ export interface RequestSpec {
   query?: Record<string, string | number | boolean | undefined>;
   /** JSON body. */
   body?: unknown;
+  /** A framed batch body (frames.ts), sent instead of a JSON body. */
+  frame?: Buffer;
+  /** Ask for a framed batch answer; it then resolves as a `DecodedFrame` (frames.ts). */
+  acceptFrames?: boolean;
   /**
    * True when repeating the request cannot do harm even if the first attempt reached the broker
    * (reads, PUT/PATCH/DELETE of settings). Requests that could not have reached it (connection
@@ -81,9 +87,18 @@ export class Transport {
    */
   async request<T>(spec: RequestSpec): Promise<ApiResponse<T>> {
     const url = this.base + spec.path + queryString(spec.query);
-    const init = this.init(spec);
+    const headers = { ...this.headers };
+    if (spec.acceptFrames === true) headers.accept = `${batchContentType}, application/json`;
+    let body: string | Buffer | undefined;
+    if (spec.frame !== undefined) {
+      headers['content-type'] = batchContentType;
+      body = spec.frame;
+    } else if (spec.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(spec.body);
+    }
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt<T>(url, init, spec);
+      const outcome = await this.attempt<T>(url, headers, body, spec);
       if (outcome.kind === 'ok') return outcome.response;
       if (outcome.kind === 'rejected') throw outcome.error;
       const canRetry = attempt <= this.options.maxRetries && (outcome.kind !== 'failed' || spec.idempotent);
@@ -93,29 +108,23 @@ export class Transport {
     }
   }
 
-  private init(spec: RequestSpec): RequestInit {
-    if (spec.body === undefined) return { method: spec.method, headers: this.headers };
-    return { method: spec.method, headers: { ...this.headers, 'content-type': 'application/json' }, body: JSON.stringify(spec.body) };
-  }
-
-  private async attempt<T>(url: string, init: RequestInit, spec: RequestSpec): Promise<AttemptOutcome<T>> {
+  private async attempt<T>(url: string, headers: Record<string, string>, body: string | Buffer | undefined, spec: RequestSpec): Promise<AttemptOutcome<T>> {
     const timeoutMs = this.options.requestTimeoutMs + (spec.extraTimeoutMs ?? 0);
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = spec.signal === undefined ? timeout : AbortSignal.any([spec.signal, timeout]);
-    let res: Response;
-    let text: string;
+    let res: ExchangeResponse;
     try {
-      res = await this.options.fetch(url, { ...init, signal });
-      text = await res.text();
+      res = await this.options.exchange({ method: spec.method, url, headers, body, signal });
     } catch (e) {
       if (spec.signal?.aborted) throw spec.signal.reason;
-      if (timeout.aborted) return { kind: 'failed', error: new TimeoutError(`${init.method} ${url} timed out after ${timeoutMs} ms`, timeoutMs) };
+      if (timeout.aborted) return { kind: 'failed', error: new TimeoutError(`${spec.method} ${url} timed out after ${timeoutMs} ms`, timeoutMs) };
       return { kind: connectErrorCodes.has(socketErrorCode(e)) ? 'refused' : 'failed', error: e };
     }
     if (res.status >= 200 && res.status < 300) {
-      return { kind: 'ok', response: { status: res.status, body: parseBody<T>(text, res.status) } };
+      const framed = res.header('content-type')?.startsWith(batchContentType) === true;
+      return { kind: 'ok', response: { status: res.status, body: framed ? (decodeFrame(res.body) as T) : parseBody<T>(res.body.toString('utf8'), res.status) } };
     }
-    const error = responseError(res, text);
+    const error = responseError(res, res.body.toString('utf8'));
     return { kind: res.status === 429 || res.status === 503 ? 'busy' : 'rejected', error };
   }
 
@@ -155,9 +164,9 @@ function parseBody<T>(text: string, status: number): T {
   }
 }
 
-function responseError(res: Response, text: string): ChuteError {
-  const retryAfter = res.headers.get('retry-after');
-  const retryAfterMs = retryAfter !== null && /^\d+(\.\d+)?$/.test(retryAfter) ? Math.round(Number(retryAfter) * 1000) : undefined;
+function responseError(res: ExchangeResponse, text: string): ChuteError {
+  const retryAfter = res.header('retry-after');
+  const retryAfterMs = retryAfter !== undefined && /^\d+(\.\d+)?$/.test(retryAfter) ? Math.round(Number(retryAfter) * 1000) : undefined;
   let wire: WireError | undefined;
   try {
     const parsed = JSON.parse(text) as { error?: WireError };

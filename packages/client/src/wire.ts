@@ -22,6 +22,11 @@ export interface WireSendEntry {
   routingKey?: string;
 }
 
+/** A send entry of a framed batch: its body follows the JSON, `bodyBytes` long. */
+export interface FramedSendEntry extends Omit<WireSendEntry, 'body' | 'bodyEncoding'> {
+  bodyBytes: number;
+}
+
 /** The answer to a single send. */
 export interface WireSendResponse {
   id: string;
@@ -50,6 +55,11 @@ export interface WireMessage {
   deadLetter?: DeadLetterInfo;
   receipt?: string;
   leaseExpiresAt?: number;
+}
+
+/** A message of a framed batch: its body follows the JSON, `bodyBytes` long. */
+export interface FramedMessage extends Omit<WireMessage, 'body' | 'bodyEncoding'> {
+  bodyBytes: number;
 }
 
 /** One result of an ack / nack / extend. */

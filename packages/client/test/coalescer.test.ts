@@ -66,3 +66,16 @@ test('a batch function that throws fails every entry, and drain waits for all', 
   await c.drain();
   assert.deepEqual(await Promise.all(all), ['down', 'down']);
 });
+
+test('calls made while every slot is busy join one batch that goes out when a slot frees', async () => {
+  const { c, batches } = recorder({ maxConcurrent: 1 });
+  const first = c.add(1);
+  // Each later call comes in its own turn of the event loop, while the first batch is in flight.
+  const later: Array<Promise<number>> = [];
+  for (const n of [2, 3, 4]) {
+    await new Promise((r) => setImmediate(r));
+    later.push(c.add(n));
+  }
+  assert.deepEqual(await Promise.all([first, ...later]), [10, 20, 30, 40]);
+  assert.deepEqual(batches, [[1], [2, 3, 4]]);
+});

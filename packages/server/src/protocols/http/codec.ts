@@ -31,6 +31,11 @@ export interface WireSendEntry {
   dedupId?: string;
 }
 
+/** A send entry of a framed batch (frames.ts): its body follows the JSON, `bodyBytes` long. */
+export interface FramedSendEntry extends Omit<WireSendEntry, 'body' | 'bodyEncoding'> {
+  bodyBytes: number;
+}
+
 /** A publish: a send entry plus the routing key. */
 export interface WirePublish extends Omit<WireSendEntry, 'id'> {
   routingKey?: string;
@@ -112,23 +117,36 @@ export function encodeHeaders(headers: Headers): Record<string, WireHeaderValue>
 
 /** A wire send entry to the broker's SendInput; `field` prefixes error paths (e.g. `messages[2]`). */
 export function decodeSendEntry(entry: WireSendEntry, field: string): SendInput {
-  const input: SendInput = decodeMessageFields(entry, field);
+  return decodeSendFields(entry, decodeBody(entry.body, entry.bodyEncoding, at(field, 'body')), field);
+}
+
+/** A framed send entry and its body to the broker's SendInput. */
+export function decodeFramedSendEntry(entry: FramedSendEntry, body: Uint8Array, field: string): SendInput {
+  return decodeSendFields(entry, body, field);
+}
+
+function decodeSendFields(entry: Omit<WireSendEntry, 'body' | 'bodyEncoding'>, body: Uint8Array, field: string): SendInput {
+  const input: SendInput = decodeMessageFields(entry, body, field);
   if (entry.id !== undefined) input.entryId = entry.id;
   return input;
 }
 
 /** A wire publish to the broker's PublishInput. */
 export function decodePublish(entry: WirePublish): PublishInput {
-  const input: PublishInput = decodeMessageFields(entry, '');
+  const input: PublishInput = decodeMessageFields(entry, decodeBody(entry.body, entry.bodyEncoding, 'body'), '');
   if (entry.routingKey !== undefined) input.routingKey = entry.routingKey;
   return input;
 }
 
-/** The fields a send entry and a publish share. */
-function decodeMessageFields(entry: Omit<WireSendEntry, 'id'>, field: string): Omit<SendInput, 'entryId'> {
-  const at = (name: string): string => (field === '' ? name : `${field}.${name}`);
-  const input: Omit<SendInput, 'entryId'> = { body: decodeBody(entry.body, entry.bodyEncoding, at('body')) };
-  if (entry.headers !== undefined) input.headers = decodeHeaders(entry.headers, at('headers'));
+/** The error path of `name` inside `field` (`messages[2].body`, or just `body`). */
+function at(field: string, name: string): string {
+  return field === '' ? name : `${field}.${name}`;
+}
+
+/** The fields a send entry and a publish share, around an already decoded body. */
+function decodeMessageFields(entry: Omit<WireSendEntry, 'id' | 'body' | 'bodyEncoding'>, body: Uint8Array, field: string): Omit<SendInput, 'entryId'> {
+  const input: Omit<SendInput, 'entryId'> = { body };
+  if (entry.headers !== undefined) input.headers = decodeHeaders(entry.headers, at(field, 'headers'));
   if (entry.priority !== undefined) input.priority = entry.priority;
   if (entry.delayMs !== undefined) input.delayMs = entry.delayMs;
   if (entry.ttlMs !== undefined) input.ttlMs = entry.ttlMs;
@@ -139,10 +157,19 @@ function decodeMessageFields(entry: Omit<WireSendEntry, 'id'>, field: string): O
 
 /** A stored or received message to its wire form. */
 export function encodeMessage(m: Message | ReceivedMessage, choice: BodyEncodingChoice): WireMessage {
-  const out: WireMessage = {
+  return Object.assign(messageFields(m), encodeBody(m.body, choice));
+}
+
+/** A message as an entry of a framed batch: its fields and `bodyBytes`, the body going after the JSON. */
+export function encodeFramedMessage(m: Message | ReceivedMessage): Omit<WireMessage, 'body' | 'bodyEncoding'> & { bodyBytes: number } {
+  return Object.assign(messageFields(m), { bodyBytes: m.body.byteLength });
+}
+
+/** Every field of a message's wire form but the body. */
+function messageFields(m: Message | ReceivedMessage): Omit<WireMessage, 'body' | 'bodyEncoding'> {
+  const out: Omit<WireMessage, 'body' | 'bodyEncoding'> = {
     id: m.id,
     sequence: m.sequence,
-    ...encodeBody(m.body, choice),
     headers: encodeHeaders(m.headers),
     priority: m.priority,
     enqueuedAt: m.enqueuedAt,

@@ -111,7 +111,7 @@ function fromFastifyError(e: FastifyError): HttpErrorResponse {
   if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     return {
       status: 415,
-      body: { error: { code: 'UnsupportedMediaType', message: 'send application/json (or application/octet-stream for a raw single send)', field: 'content-type' } },
+      body: { error: { code: 'UnsupportedMediaType', message: 'send application/json (or, to the send route, application/octet-stream for one raw message or application/vnd.chute.batch for a framed batch)', field: 'content-type' } },
       internal: false,
     };
   }

@@ -31,7 +31,7 @@ export async function registerHttpApi(app: FastifyInstance, opts: HttpApiOptions
       const ctx: ApiContext = { broker: opts.broker, options: opts, access: new RequestAccess(opts.authenticate, opts.authorize) };
       installErrorHandler(api);
       installNotFoundHandler(api);
-      installValidation(api, new Set([apiPrefix + rawSendRoute]));
+      installValidation(api, new Set([apiPrefix + rawSendRoute]), new Set([apiPrefix + rawSendRoute]));
       // Every route not sized for messages gets the small limit, so big bodies are refused early.
       api.addHook('onRoute', (route) => {
         route.bodyLimit ??= opts.maxControlRequestBytes;

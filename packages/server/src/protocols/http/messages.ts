@@ -7,14 +7,18 @@ import { ChuteError, invalidArgument } from '../../core/errors.js';
 import type { Headers, ReceiptResult, SendInput, SendResult } from '../../core/types.js';
 import {
   type BodyEncodingChoice,
+  type FramedSendEntry,
   type WireSendEntry,
+  decodeFramedSendEntry,
   decodeSendEntry,
+  encodeFramedMessage,
   encodeMessage,
   encodeReceiptResult,
   encodeSendResult,
 } from './codec.js';
 import type { ApiContext } from './context.js';
-import { bodyEncodingChoiceSchema, nameParamSchema, sendEntrySchema } from './schemas.js';
+import { acceptsFrames, batchContentType, encodeFrame } from './frames.js';
+import { bodyEncodingChoiceSchema, framedSendSchema, nameParamSchema, sendEntrySchema } from './schemas.js';
 
 const queueParams = { type: 'object', required: ['queue'], properties: { queue: nameParamSchema } } as const;
 
@@ -125,21 +129,27 @@ interface QueueRoute {
   Params: { queue: string };
 }
 
-/** The path of the one route that also takes a raw octet-stream body. */
+/** The path of the send route, the one that also takes a raw octet-stream body and framed batches. */
 export const rawSendRoute = '/queues/:queue/messages';
+
+/** A framed batch send, as the frame parser hands it over. */
+interface FramedSend {
+  messages: FramedSendEntry[];
+  bodies: Buffer[];
+}
 
 /** Registers the message routes under the API prefix. */
 export function registerMessageRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { broker, access, options } = ctx;
 
-  app.post<QueueRoute & { Body: WireSendEntry | { messages: WireSendEntry[] } | Buffer; Querystring: RawSendQuery }>(
+  app.post<QueueRoute & { Body: WireSendEntry | { messages: WireSendEntry[] } | FramedSend | Buffer; Querystring: RawSendQuery }>(
     rawSendRoute,
     {
       bodyLimit: options.maxSendRequestBytes,
       schema: {
         params: queueParams,
         querystring: rawSendQuerySchema,
-        body: { content: { 'application/json': { schema: sendBodySchema } } },
+        body: { content: { 'application/json': { schema: sendBodySchema }, [batchContentType]: { schema: framedSendSchema } } },
       },
     },
     async (request, reply) => {
@@ -155,7 +165,12 @@ export function registerMessageRoutes(app: FastifyInstance, ctx: ApiContext): vo
       if (Object.keys(request.query).length > 0) {
         throw invalidArgument(Object.keys(request.query)[0]!, 'query options apply to raw application/octet-stream sends only; put them in the JSON entry');
       }
-      if ('messages' in body) return { results: (await sendBatch(ctx, queue, body.messages)).map(encodeSendResult) };
+      if ('bodies' in body) {
+        const { messages, bodies } = body;
+        const decode = (entry: FramedSendEntry, field: string, i: number): SendInput => decodeFramedSendEntry(entry, bodies[i] as Buffer, field);
+        return { results: (await sendBatch(ctx, queue, messages, decode)).map(encodeSendResult) };
+      }
+      if ('messages' in body) return { results: (await sendBatch(ctx, queue, body.messages, decodeSendEntry)).map(encodeSendResult) };
       return sendOne(reply, await broker.send(queue, [decodeSendEntry(body, '')]));
     },
   );
@@ -180,6 +195,9 @@ export function registerMessageRoutes(app: FastifyInstance, ctx: ApiContext): vo
       access.require(request, 'receive', queue);
       const { bodyEncoding, ...rest } = request.body;
       const messages = await broker.receive(queue, { ...rest, signal: endOfWait(reply, options.shutdownSignal), consumer: access.consumerLabel(request) });
+      if (acceptsFrames(request.headers.accept)) {
+        return reply.type(batchContentType).send(encodeFrame(messages.map(encodeFramedMessage), messages.map((m) => m.body)));
+      }
       return { messages: messages.map((m) => encodeMessage(m, bodyEncoding ?? 'auto')) };
     },
   );
@@ -235,10 +253,15 @@ function sendOne(reply: FastifyReply, results: Awaited<ReturnType<ApiContext['br
  * Sends a batch. An entry whose body or headers cannot be decoded fails alone, like an entry the
  * broker refuses; the others are sent and the results come back in the order of the request.
  */
-async function sendBatch(ctx: ApiContext, queue: string, wire: WireSendEntry[]): Promise<SendResult[]> {
+async function sendBatch<E extends { id?: string }>(
+  ctx: ApiContext,
+  queue: string,
+  wire: E[],
+  decode: (entry: E, field: string, index: number) => SendInput,
+): Promise<SendResult[]> {
   const decoded = wire.map((entry, i): SendInput | SendResult => {
     try {
-      return decodeSendEntry(entry, `messages[${i}]`);
+      return decode(entry, `messages[${i}]`, i);
     } catch (e) {
       if (!(e instanceof ChuteError)) throw e;
       return entry.id === undefined ? { ok: false, error: e } : { ok: false, entryId: entry.id, error: e };

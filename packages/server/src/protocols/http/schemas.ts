@@ -34,6 +34,31 @@ export const sendEntrySchema = {
   properties: { id: { type: 'string' }, ...messageFieldSchemas },
 } as const;
 
+/** One entry of a framed batch send (frames.ts): a send entry whose body follows the JSON. */
+export const framedSendEntrySchema = {
+  type: 'object',
+  required: ['bodyBytes'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string' },
+    bodyBytes: { type: 'integer' },
+    headers: headersSchema,
+    priority: { type: 'integer' },
+    delayMs: { type: 'integer' },
+    ttlMs: { type: 'integer' },
+    groupId: { type: 'string' },
+    dedupId: { type: 'string' },
+  },
+} as const;
+
+/** A framed batch send as its parser hands it over: the entries and their bodies. */
+export const framedSendSchema = {
+  type: 'object',
+  required: ['messages', 'bodies'],
+  additionalProperties: false,
+  properties: { messages: { type: 'array', items: framedSendEntrySchema }, bodies: { type: 'array' } },
+} as const;
+
 /** A string parameter in a path (queue or topic name); the broker validates the name itself. */
 export const nameParamSchema = { type: 'string', minLength: 1 } as const;
 

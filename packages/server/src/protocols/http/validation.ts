@@ -6,12 +6,14 @@
 import { Ajv } from 'ajv';
 import type { FastifyInstance } from 'fastify';
 import { unsupportedMediaType } from './errors.js';
+import { batchContentType, decodeFrame } from './frames.js';
 
 /**
  * Installs the validator compiler and the body parsers on the API's fastify context.
- * `rawBodyRoutes` (full route paths) are the only ones that take an application/octet-stream body.
+ * `rawBodyRoutes` (full route paths) are the only ones that take an application/octet-stream body,
+ * `framedRoutes` the only ones that take a framed batch (frames.ts).
  */
-export function installValidation(app: FastifyInstance, rawBodyRoutes: ReadonlySet<string>): void {
+export function installValidation(app: FastifyInstance, rawBodyRoutes: ReadonlySet<string>, framedRoutes: ReadonlySet<string>): void {
   const common = { useDefaults: false, removeAdditional: false, allErrors: false, strict: true, strictRequired: false, allowUnionTypes: true } as const;
   const bodyAjv = new Ajv({ ...common, coerceTypes: false });
   const textAjv = new Ajv({ ...common, coerceTypes: true });
@@ -25,9 +27,7 @@ export function installValidation(app: FastifyInstance, rawBodyRoutes: ReadonlyS
     const source = typeof text === 'string' ? text : text.toString('utf8');
     if (source.trim() === '') return done(null, undefined);
     try {
-      // The reviver costs a call per value, so it runs only when the text could hold such a key.
-      const parsed: unknown = source.includes('__proto__') ? JSON.parse(source, refuseProtoKey) : JSON.parse(source);
-      done(null, parsed);
+      done(null, parseApiJson(source));
     } catch (e) {
       const error = e as Error & { statusCode?: number };
       error.statusCode = 400;
@@ -36,6 +36,14 @@ export function installValidation(app: FastifyInstance, rawBodyRoutes: ReadonlyS
     }
   });
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_request, bytes, done) => done(null, bytes));
+  app.addContentTypeParser(batchContentType, { parseAs: 'buffer' }, (request, bytes, done) => {
+    if (!framedRoutes.has(request.routeOptions.url ?? '')) return done(unsupportedMediaType(), undefined);
+    try {
+      done(null, decodeFrame(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes), parseApiJson));
+    } catch (e) {
+      done(e as Error, undefined);
+    }
+  });
   // Plain text would reach handlers as a string; the API speaks JSON (and raw bytes for single sends).
   app.removeContentTypeParser('text/plain');
 
@@ -44,6 +52,12 @@ export function installValidation(app: FastifyInstance, rawBodyRoutes: ReadonlyS
     // Routes whose body is optional see `{}` when there is none, so their schemas stay plain objects.
     if (request.body === undefined || request.body === null) request.body = {};
   });
+}
+
+/** Parses request JSON, refusing a "__proto__" key anywhere in it. */
+function parseApiJson(source: string): unknown {
+  // The reviver costs a call per value, so it runs only when the text could hold such a key.
+  return source.includes('__proto__') ? JSON.parse(source, refuseProtoKey) : JSON.parse(source);
 }
 
 /** A "__proto__" key in a JSON body; a SyntaxError so that the answer names the body. */
