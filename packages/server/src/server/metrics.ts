@@ -212,10 +212,11 @@ export async function registerMetrics(app: FastifyInstance, opts: MetricsOptions
   const requests = new Counter({ name: 'chute_http_requests_total', help: 'HTTP requests answered, by route pattern and status.', labelNames, registers: [registry] });
   const latency = new Histogram({ name: 'chute_http_request_duration_seconds', help: 'Time to answer HTTP requests, by route pattern and status.', labelNames, buckets: httpLatencyBucketsSeconds, registers: [registry] });
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const labels = { method: request.method, route: request.routeOptions.url ?? unmatchedRoute, status: String(reply.statusCode) };
     requests.inc(labels);
     latency.observe(labels, reply.elapsedTime / 1000);
+    done();
   });
 
   app.get('/metrics', async (request, reply) => {

@@ -4,7 +4,7 @@
  * visible to consumers only once committed.
  */
 import type { Backend, NormalizedReceive, NormalizedSend, StorageStats } from '../../core/backend.js';
-import type { Clock } from '../../core/clock.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
 import { ChuteError } from '../../core/errors.js';
 import { decodeReceipt, encodeReceipt, formatSequence, messageId, newLeaseKey, parseSequence } from '../../core/ids.js';
 import type {
@@ -30,6 +30,12 @@ const EXPIRE_PER_TICK_MAX = 10_000;
 const REDRIVE_CHUNK = 1000;
 /** Suggested client back-off when a queue is full. */
 const QUEUE_FULL_RETRY_MS = 1000;
+/**
+ * How long a lease's new delivery count waits before it is written. Most leases of a busy queue
+ * end with an ack within this time, and then the write is never needed: one storage write per
+ * message saved. A crash inside the window hands the message out again with its count one lower.
+ */
+const COUNT_WRITE_DELAY_MS = 1000;
 
 /** Options of the embedded backend. */
 export interface EmbeddedBackendOptions {
@@ -54,6 +60,9 @@ export class EmbeddedBackend implements Backend {
   private nextSeq = 1;
   private nextQueueId = 1;
   private closed = false;
+  /** Leased messages whose new delivery count is not written yet, with the queue they were leased from. */
+  private readonly countWrites = new Map<Msg, QueueState>();
+  private countWriteTimer: TimerHandle | undefined;
 
   private constructor(
     private readonly store: Store,
@@ -126,8 +135,7 @@ export class EmbeddedBackend implements Backend {
 
   async updateQueue(name: string, config: QueueConfig): Promise<QueueInfo> {
     const q = this.state(name);
-    q.config = config;
-    q.updatedAt = this.clock.now();
+    q.update(config, this.clock.now());
     await this.store.putQueue(q.record());
     this.rearm(q);
     return q.info();
@@ -442,7 +450,7 @@ export class EmbeddedBackend implements Backend {
       const leaseExpiresAt = autoAck ? now : now + visibilityTimeoutMs;
       msg.leaseKey = newLeaseKey();
       const receipt = encodeReceipt(msg.seq, msg.deliveryCount, msg.leaseKey);
-      out.push({ ...this.toMessage(msg), receipt, leaseExpiresAt });
+      out.push(Object.assign(this.toMessage(msg), { receipt, leaseExpiresAt }));
       if (autoAck) {
         msg.state = MsgState.Gone;
         q.count--;
@@ -455,20 +463,33 @@ export class EmbeddedBackend implements Backend {
         msg.dueAt = leaseExpiresAt;
         q.leased.set(msg.seq, msg);
         q.leases.push(leaseExpiresAt, msg, msg.deliveryCount);
-        if (q.config.durable) writes.push(this.store.putMsg(q.id, msg));
+        if (q.config.durable) this.deferCountWrite(q, msg);
       }
     }
     this.rearm(q);
-    if (autoAck) {
-      // At-most-once: the removal must be on disk before anyone sees the message.
-      await Promise.all(writes);
-    } else {
-      // The new delivery count is written without holding the answer back for the fsync: were
-      // the process killed within that moment, the message would be handed out again (as with
-      // any lease cut short by a crash) with its count one lower.
-      for (const w of writes) w.catch(this.onError);
-    }
+    // At-most-once: the removal must be on disk before anyone sees the message.
+    if (autoAck) await Promise.all(writes);
     return out;
+  }
+
+  /**
+   * Writes a lease's new delivery count later (COUNT_WRITE_DELAY_MS), unless the message is gone
+   * by then. The answer never waits for it: were the process killed before the write, the message
+   * would be handed out again (as with any lease cut short by a crash) with its count one lower.
+   */
+  private deferCountWrite(q: QueueState, msg: Msg): void {
+    this.countWrites.set(msg, q);
+    this.countWriteTimer ??= this.clock.setTimer(COUNT_WRITE_DELAY_MS, () => this.flushCountWrites());
+  }
+
+  /** Writes the delivery counts still waiting, of messages still in the queue they were leased from. */
+  private flushCountWrites(): void {
+    this.countWriteTimer?.cancel();
+    this.countWriteTimer = undefined;
+    for (const [msg, q] of this.countWrites) {
+      if (msg.state !== MsgState.Gone && !q.deleted) void this.store.putMsg(q.id, msg).catch(this.onError);
+    }
+    this.countWrites.clear();
   }
 
   // ---- settling leases --------------------------------------------------------------------
@@ -479,6 +500,7 @@ export class EmbeddedBackend implements Backend {
       receipts.map((receipt) => ({ receipt })),
       (q, msg) => {
         q.leased.delete(msg.seq);
+        this.countWrites.delete(msg);
         msg.state = MsgState.Gone;
         q.count--;
         q.bytes -= msg.size;
@@ -636,6 +658,8 @@ export class EmbeddedBackend implements Backend {
   private moveTo(from: QueueState, to: QueueState, msg: Msg, now: number): Promise<unknown> {
     msg.dueAt = now;
     msg.holdsGroup = false;
+    // The move writes the message's record (count included) for its new queue, or removes it.
+    this.countWrites.delete(msg);
     let write: Promise<unknown>;
     if (from.config.durable && !to.config.durable) {
       msg.mem = this.store.readBody(msg);
@@ -814,6 +838,7 @@ export class EmbeddedBackend implements Backend {
       q.timer?.cancel();
       this.wakeAllWaiters(q);
     }
+    this.flushCountWrites();
     await this.store.close();
     this.unlock();
   }

@@ -26,9 +26,7 @@ export interface Waiter {
 export class QueueState {
   readonly id: number;
   readonly name: string;
-  config: QueueConfig;
   readonly createdAt: number;
-  updatedAt: number;
   readonly ready: ReadyIndex;
   /** Delayed messages by the time they become ready. */
   readonly scheduled = new MinHeap<Msg>();
@@ -61,13 +59,35 @@ export class QueueState {
   timerAt = Infinity;
   deleted = false;
 
+  private settings: QueueConfig;
+  private changedAt: number;
+  /** The public view, built once per change of the settings: every request asks for it. */
+  private view: QueueInfo | undefined;
+
   constructor(record: QueueRecord) {
     this.id = record.id;
     this.name = record.name;
-    this.config = record.config;
+    this.settings = record.config;
     this.createdAt = record.createdAt;
-    this.updatedAt = record.updatedAt;
+    this.changedAt = record.updatedAt;
     this.ready = record.config.fifo ? new FifoReady() : new StandardReady();
+  }
+
+  /** The queue's settings. */
+  get config(): QueueConfig {
+    return this.settings;
+  }
+
+  /** When the settings last changed. */
+  get updatedAt(): number {
+    return this.changedAt;
+  }
+
+  /** Replaces the settings. */
+  update(config: QueueConfig, at: number): void {
+    this.settings = config;
+    this.changedAt = at;
+    this.view = undefined;
   }
 
   /** The record to store. */
@@ -75,9 +95,10 @@ export class QueueState {
     return { id: this.id, name: this.name, config: this.config, createdAt: this.createdAt, updatedAt: this.updatedAt };
   }
 
-  /** The public view. */
+  /** The public view: a frozen copy, shared by every caller until the settings change. */
   info(): QueueInfo {
-    return { name: this.name, config: structuredClone(this.config), createdAt: this.createdAt, updatedAt: this.updatedAt };
+    this.view ??= deepFreeze({ name: this.name, config: structuredClone(this.settings), createdAt: this.createdAt, updatedAt: this.changedAt });
+    return this.view;
   }
 
   /** The earliest moment something time-driven happens in this queue. */
@@ -89,4 +110,13 @@ export class QueueState {
     if (!firstDedup.done) at = Math.min(at, firstDedup.value.x);
     return at;
   }
+}
+
+/** Freezes an object and everything in it, so a shared view cannot be changed by one of its readers. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }

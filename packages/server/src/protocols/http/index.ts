@@ -37,8 +37,14 @@ export async function registerHttpApi(app: FastifyInstance, opts: HttpApiOptions
         route.bodyLimit ??= opts.maxControlRequestBytes;
       });
       // Authenticate before the body is read: a request without a valid token is refused unread.
-      api.addHook('onRequest', async (request) => {
-        ctx.access.authenticate(request);
+      api.addHook('onRequest', (request, _reply, done) => {
+        try {
+          ctx.access.authenticate(request);
+        } catch (e) {
+          done(e as Error);
+          return;
+        }
+        done();
       });
       registerQueueRoutes(api, ctx);
       registerMessageRoutes(api, ctx);

@@ -47,10 +47,14 @@ export function installValidation(app: FastifyInstance, rawBodyRoutes: ReadonlyS
   // Plain text would reach handlers as a string; the API speaks JSON (and raw bytes for single sends).
   app.removeContentTypeParser('text/plain');
 
-  app.addHook('preValidation', async (request) => {
-    if (Buffer.isBuffer(request.body) && !rawBodyRoutes.has(request.routeOptions.url ?? '')) throw unsupportedMediaType();
+  app.addHook('preValidation', (request, _reply, done) => {
+    if (Buffer.isBuffer(request.body) && !rawBodyRoutes.has(request.routeOptions.url ?? '')) {
+      done(unsupportedMediaType());
+      return;
+    }
     // Routes whose body is optional see `{}` when there is none, so their schemas stay plain objects.
     if (request.body === undefined || request.body === null) request.body = {};
+    done();
   });
 }
 
