@@ -58,14 +58,6 @@ export function decodeHeaders(headers: Record<string, WireHeaderValue> | undefin
   return out;
 }
 
-/** Builds one wire send entry from a body and send options. */
-export function encodeSendEntry(body: MessageBody, options: SendOptions = {}): WireSendEntry {
-  const encoded = encodeBody(body);
-  const entry: WireSendEntry = { body: encoded.body };
-  if (encoded.bodyEncoding === 'base64') entry.bodyEncoding = 'base64';
-  return Object.assign(entry, sendFields(options, encoded.contentType));
-}
-
 /** A message ready for a framed batch: its entry and its body as bytes. */
 export interface FramedOutgoing {
   entry: FramedSendEntry;
@@ -122,19 +114,12 @@ function contentTypeOnly(type: string): Record<string, WireHeaderValue> {
   return sharedContentTypeHeaders.get(type) ?? { [contentTypeHeader]: type };
 }
 
-/** Rough size of an entry in the request body, used to bound auto-batches. */
-export function entrySizeEstimate(entry: WireSendEntry): number {
-  // Characters approximate JSON bytes closely enough for a bound; exact byte counting would cost
-  // a second pass over every body.
-  return entry.body.length + fieldsSizeEstimate(entry);
-}
-
 /** Rough size of a framed entry in the request body, used to bound auto-batches. */
 export function framedSizeEstimate(outgoing: FramedOutgoing): number {
   return outgoing.body.byteLength + fieldsSizeEstimate(outgoing.entry);
 }
 
-function fieldsSizeEstimate(entry: Omit<WireSendEntry, 'body'>): number {
+function fieldsSizeEstimate(entry: FramedSendEntry): number {
   let size = 64;
   if (entry.headers !== undefined) {
     for (const [name, value] of Object.entries(entry.headers)) {

@@ -2,15 +2,12 @@
  * One topic: publish copies a message into every subscribed queue whose filter matches.
  */
 import { Coalescer, type EntryOutcome } from './coalescer.js';
-import { encodeSendEntry, entrySizeEstimate, type MessageBody } from './codec.js';
+import { encodeFramedEntry, framedSizeEstimate, type FramedOutgoing, type MessageBody } from './codec.js';
 import { ChuteError, errorFromWire, type WireError } from './errors.js';
+import { encodeFrame } from './frames.js';
 import type { BatchingOptions, Queue } from './queue.js';
 import type { Transport } from './transport.js';
 import type { PublishOptions, PublishResult, Subscription, SubscriptionFilter, TopicInfo } from './types.js';
-import type { WireSendEntry } from './wire.js';
-
-/** One message of a publish batch, as the broker takes it. */
-type WirePublish = Omit<WireSendEntry, 'id'> & { routingKey?: string };
 
 /** One result of a publish batch, as the broker answers it. */
 type WirePublishResult = ({ ok: true } & PublishResult) | { ok: false; error: WireError };
@@ -20,7 +17,7 @@ export class Topic {
   /** The topic's name. */
   readonly name: string;
   private readonly path: string;
-  private readonly publisher: Coalescer<WirePublish, PublishResult>;
+  private readonly publisher: Coalescer<FramedOutgoing, PublishResult>;
 
   /** Creates a handle; use `chute.topic(name)` instead. */
   constructor(
@@ -31,7 +28,7 @@ export class Topic {
     this.name = name;
     this.path = `/v1/topics/${encodeURIComponent(name)}`;
     const { maxEntries, maxBytes, maxConcurrent } = batching;
-    this.publisher = new Coalescer({ maxEntries, maxWeight: maxBytes, maxConcurrent, weigh: entrySizeEstimate, run: (e) => this.postBatch(e) });
+    this.publisher = new Coalescer({ maxEntries, maxWeight: maxBytes, maxConcurrent, weigh: framedSizeEstimate, run: (e) => this.postBatch(e) });
   }
 
   /** Creates the topic (creating an existing one returns it). */
@@ -73,16 +70,17 @@ export class Topic {
    */
   async publish(body: MessageBody, options: PublishOptions = {}): Promise<PublishResult> {
     const { routingKey, ...sendOptions } = options;
-    const entry: WirePublish = encodeSendEntry(body, sendOptions);
-    if (routingKey !== undefined) entry.routingKey = routingKey;
-    return this.publisher.add(entry);
+    const outgoing = encodeFramedEntry(body, sendOptions);
+    if (routingKey !== undefined) outgoing.entry.routingKey = routingKey;
+    return this.publisher.add(outgoing);
   }
 
-  private async postBatch(entries: WirePublish[]): Promise<Array<EntryOutcome<PublishResult>>> {
+  private async postBatch(outgoing: FramedOutgoing[]): Promise<Array<EntryOutcome<PublishResult>>> {
+    const entries = outgoing.map((o) => o.entry);
     const res = await this.transport.request<{ results: WirePublishResult[] }>({
       method: 'POST',
       path: `${this.path}/publish`,
-      body: { messages: entries },
+      frame: encodeFrame(entries, outgoing.map((o) => o.body)),
       // With a dedup id on every message a repeat stores nothing new, so a reset connection can be retried.
       idempotent: entries.every((e) => e.dedupId !== undefined),
     });

@@ -19,12 +19,12 @@ export interface WireSendEntry {
   ttlMs?: number;
   groupId?: string;
   dedupId?: string;
-  routingKey?: string;
 }
 
-/** A send entry of a framed batch: its body follows the JSON, `bodyBytes` long. */
+/** A send entry (or, with a routing key, a publish) of a framed batch: its body follows the JSON, `bodyBytes` long. */
 export interface FramedSendEntry extends Omit<WireSendEntry, 'body' | 'bodyEncoding'> {
   bodyBytes: number;
+  routingKey?: string;
 }
 
 /** The answer to a single send. */

@@ -80,6 +80,11 @@ export interface BrokerApi {
   unsubscribe(topic: string, queue: string): Promise<void>;
   /** Copies the message into every subscribed queue whose filter matches: all of them or none. */
   publish(topic: string, message: PublishInput): Promise<PublishResult>;
+  /**
+   * Publishes several messages, each its own atomic publish with its own outcome, in order: the
+   * copies that land in one queue keep the order of the list.
+   */
+  publishMany(topic: string, messages: PublishInput[]): Promise<Array<PromiseSettledResult<PublishResult>>>;
 
   /** Consumers seen recently (long-polling or receiving), for the console. */
   listConsumers(queue?: string): ConsumerInfo[];

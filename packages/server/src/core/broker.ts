@@ -319,19 +319,35 @@ export class Broker implements BrokerApi {
   }
 
   async publish(topicName: string, message: PublishInput): Promise<PublishResult> {
+    const [outcome] = await this.publishMany(topicName, [message]);
+    if (outcome?.status !== 'fulfilled') throw outcome?.reason;
+    return outcome.value;
+  }
+
+  async publishMany(topicName: string, messages: PublishInput[]): Promise<Array<PromiseSettledResult<PublishResult>>> {
     this.checkOpen();
     const topic = this.requireTopic(topicName);
-    const routingKey = validateRoutingKey(message.routingKey);
-    const { routingKey: _routingKey, ...entry } = message;
-    const headers = entry.headers ?? {};
-    const targets = [];
+    // Every subscriber is looked up before any message goes out, so that the messages reach the
+    // backend one after another in one turn: sequence numbers, and so queue order, follow the list.
+    const subscribers = new Map<string, QueueInfo | ChuteError>();
     for (const sub of topic.subscriptions) {
-      if (!filterMatches(sub.filter, routingKey, headers)) continue;
-      const info = await this.requireQueue(sub.queue);
-      targets.push({ queue: sub.queue, entry: normalizeSend(info.config, entry, 'message') });
+      subscribers.set(sub.queue, await this.requireQueue(sub.queue).catch((e: unknown) => (e instanceof ChuteError ? e : Promise.reject(e))));
     }
-    if (targets.length === 0) return { deliveredTo: [] };
-    return { deliveredTo: await this.backend.sendToMany(targets) };
+    const outcomes = messages.map(async (message): Promise<PublishResult> => {
+      const routingKey = validateRoutingKey(message.routingKey);
+      const { routingKey: _routingKey, ...entry } = message;
+      const headers = entry.headers ?? {};
+      const targets = [];
+      for (const sub of topic.subscriptions) {
+        if (!filterMatches(sub.filter, routingKey, headers)) continue;
+        const info = subscribers.get(sub.queue);
+        if (info === undefined || info instanceof ChuteError) throw info ?? new ChuteError('QueueNotFound', `queue ${sub.queue} does not exist`, { field: 'queue' });
+        targets.push({ queue: sub.queue, entry: normalizeSend(info.config, entry, 'message') });
+      }
+      if (targets.length === 0) return { deliveredTo: [] };
+      return { deliveredTo: await this.backend.sendToMany(targets) };
+    });
+    return Promise.allSettled(outcomes);
   }
 
   // ---- the rest -------------------------------------------------------------------------

@@ -797,6 +797,27 @@ export function defineConformanceSuite(name: string, factory: () => Promise<Suit
         assert.equal((await b.queueStats(full)).total, 1);
       });
 
+      it('publishMany keeps the order of the list in each queue, and each message succeeds or fails alone', async () => {
+        const t = randomName('topic');
+        await b.createTopic(t);
+        const all = await queue({}, 'all');
+        const eu = await queue({ maxLength: 2 }, 'eu');
+        await b.subscribe(t, all);
+        await b.subscribe(t, eu, { routingKey: 'eu.*' });
+        const keys = ['eu.a', 'us.b', 'eu.c', 'us.d', 'eu.e', 'us.f'];
+        const outcomes = await b.publishMany(
+          t,
+          keys.map((k) => ({ body: text(k), routingKey: k })),
+        );
+        // The third eu message does not fit in eu (maxLength 2), so it reaches neither queue.
+        assert.deepEqual(
+          outcomes.map((o) => o.status),
+          ['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled'],
+        );
+        assert.deepEqual((await receiveBodies(all, 10)).map(bodyOf), ['eu.a', 'us.b', 'eu.c', 'us.d', 'us.f']);
+        assert.deepEqual((await receiveBodies(eu, 10)).map(bodyOf), ['eu.a', 'eu.c']);
+      });
+
       it('deleting a queue removes its subscriptions', async () => {
         const t = randomName('topic');
         await b.createTopic(t);

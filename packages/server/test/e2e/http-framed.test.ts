@@ -126,6 +126,41 @@ describe('framed batches', { timeout: 60_000 }, () => {
     assert.equal((await callApi(server.url, 'GET', `/v1/queues/${q}/stats`)).body.total, 0);
   });
 
+  it('publishes a framed batch to a topic, each message with its own routing key', async () => {
+    const topic = `framed-t-${randomUUID().slice(0, 8)}`;
+    const eu = await newQueue();
+    const all = await newQueue();
+    await callApi(server.url, 'PUT', `/v1/topics/${topic}`);
+    await callApi(server.url, 'PUT', `/v1/topics/${topic}/subscriptions/${eu}`, { json: { filter: { routingKey: 'order.eu.*' } } });
+    await callApi(server.url, 'PUT', `/v1/topics/${topic}/subscriptions/${all}`, { json: {} });
+    const bodies = [Buffer.from([1, 2, 3]), Buffer.from('us order')];
+    const res = await postFrame(
+      server.url,
+      `/v1/topics/${topic}/publish`,
+      frame(
+        [
+          { bodyBytes: 3, routingKey: 'order.eu.fr' },
+          { bodyBytes: 8, routingKey: 'order.us.ny', headers: { region: 'us' } },
+        ],
+        bodies,
+      ),
+    );
+    assert.equal(res.status, 200);
+    assert.deepEqual(
+      res.json.results.map((r: { ok: boolean; deliveredTo: Array<{ queue: string }> }) => [r.ok, r.deliveredTo.map((d) => d.queue).sort()]),
+      [
+        [true, [all, eu].sort()],
+        [true, [all]],
+      ],
+    );
+    const peek = await callApi(server.url, 'GET', `/v1/queues/${all}/messages?max=10&bodyEncoding=base64`);
+    assert.deepEqual(peek.body.messages.map((m: { body: string }) => Buffer.from(m.body, 'base64')), bodies);
+    assert.equal(peek.body.messages[1].headers.region, 'us');
+    const bad = await postFrame(server.url, `/v1/topics/${topic}/publish`, frame([{ bodyBytes: 3, id: 'x' }], [bodies[0]!]));
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json.error.field, 'messages[0].id');
+  });
+
   it('is refused with 415 by routes that do not take it', async () => {
     const q = await newQueue();
     const res = await postFrame(server.url, `/v1/queues/${q}/ack`, frame([{ bodyBytes: 0 }], []));

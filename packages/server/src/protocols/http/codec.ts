@@ -41,6 +41,11 @@ export interface WirePublish extends Omit<WireSendEntry, 'id'> {
   routingKey?: string;
 }
 
+/** A publish of a framed batch (frames.ts): its body follows the JSON, `bodyBytes` long. */
+export interface FramedPublish extends Omit<WirePublish, 'body' | 'bodyEncoding'> {
+  bodyBytes: number;
+}
+
 /** A message as receive and peek return it. */
 export interface WireMessage {
   id: string;
@@ -133,7 +138,16 @@ function decodeSendFields(entry: Omit<WireSendEntry, 'body' | 'bodyEncoding'>, b
 
 /** A wire publish to the broker's PublishInput. */
 export function decodePublish(entry: WirePublish): PublishInput {
-  const input: PublishInput = decodeMessageFields(entry, decodeBody(entry.body, entry.bodyEncoding, 'body'), '');
+  return decodePublishFields(entry, decodeBody(entry.body, entry.bodyEncoding, 'body'));
+}
+
+/** A framed publish and its body to the broker's PublishInput. */
+export function decodeFramedPublish(entry: FramedPublish, body: Uint8Array): PublishInput {
+  return decodePublishFields(entry, body);
+}
+
+function decodePublishFields(entry: Omit<WirePublish, 'body' | 'bodyEncoding'>, body: Uint8Array): PublishInput {
+  const input: PublishInput = decodeMessageFields(entry, body, '');
   if (entry.routingKey !== undefined) input.routingKey = entry.routingKey;
   return input;
 }

@@ -10,7 +10,7 @@ import { installErrorHandler, installNotFoundHandler } from './errors.js';
 import { registerHealthRoute } from './health.js';
 import { rawSendRoute, registerMessageRoutes } from './messages.js';
 import { registerQueueRoutes } from './queues.js';
-import { registerTopicRoutes } from './topics.js';
+import { publishRoute, registerTopicRoutes } from './topics.js';
 import { installValidation } from './validation.js';
 
 export type { HttpApiOptions, Readiness } from './context.js';
@@ -31,7 +31,7 @@ export async function registerHttpApi(app: FastifyInstance, opts: HttpApiOptions
       const ctx: ApiContext = { broker: opts.broker, options: opts, access: new RequestAccess(opts.authenticate, opts.authorize) };
       installErrorHandler(api);
       installNotFoundHandler(api);
-      installValidation(api, new Set([apiPrefix + rawSendRoute]), new Set([apiPrefix + rawSendRoute]));
+      installValidation(api, new Set([apiPrefix + rawSendRoute]), new Set([apiPrefix + rawSendRoute, apiPrefix + publishRoute]));
       // Every route not sized for messages gets the small limit, so big bodies are refused early.
       api.addHook('onRoute', (route) => {
         route.bodyLimit ??= opts.maxControlRequestBytes;

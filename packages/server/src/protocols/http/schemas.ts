@@ -34,30 +34,38 @@ export const sendEntrySchema = {
   properties: { id: { type: 'string' }, ...messageFieldSchemas },
 } as const;
 
-/** One entry of a framed batch send (frames.ts): a send entry whose body follows the JSON. */
-export const framedSendEntrySchema = {
-  type: 'object',
-  required: ['bodyBytes'],
-  additionalProperties: false,
-  properties: {
-    id: { type: 'string' },
-    bodyBytes: { type: 'integer' },
-    headers: headersSchema,
-    priority: { type: 'integer' },
-    delayMs: { type: 'integer' },
-    ttlMs: { type: 'integer' },
-    groupId: { type: 'string' },
-    dedupId: { type: 'string' },
-  },
+/** The fields of a framed entry (frames.ts) besides its own: those of a message, its body's length in place of the body. */
+const framedMessageFieldSchemas = {
+  bodyBytes: { type: 'integer' },
+  headers: headersSchema,
+  priority: { type: 'integer' },
+  delayMs: { type: 'integer' },
+  ttlMs: { type: 'integer' },
+  groupId: { type: 'string' },
+  dedupId: { type: 'string' },
 } as const;
 
-/** A framed batch send as its parser hands it over: the entries and their bodies. */
-export const framedSendSchema = {
-  type: 'object',
-  required: ['messages', 'bodies'],
-  additionalProperties: false,
-  properties: { messages: { type: 'array', items: framedSendEntrySchema }, bodies: { type: 'array' } },
-} as const;
+/** A framed batch as its parser hands it over: the entries (of the given extra fields) and their bodies. */
+function framedBatchSchema<P extends Record<string, unknown>>(extra: P) {
+  return {
+    type: 'object',
+    required: ['messages', 'bodies'],
+    additionalProperties: false,
+    properties: {
+      messages: {
+        type: 'array',
+        items: { type: 'object', required: ['bodyBytes'], additionalProperties: false, properties: { ...framedMessageFieldSchemas, ...extra } },
+      },
+      bodies: { type: 'array' },
+    },
+  } as const;
+}
+
+/** A framed batch send: entries may carry an `id`, echoed in their results. */
+export const framedSendSchema = framedBatchSchema({ id: { type: 'string' } });
+
+/** A framed batch publish: entries may carry a `routingKey`. */
+export const framedPublishSchema = framedBatchSchema({ routingKey: { type: 'string' } });
 
 /** A string parameter in a path (queue or topic name); the broker validates the name itself. */
 export const nameParamSchema = { type: 'string', minLength: 1 } as const;

@@ -6,10 +6,11 @@ import type { FastifyInstance } from 'fastify';
 import { ChuteError, isChuteError } from '../../core/errors.js';
 import type { ListOptions, SubscriptionFilter } from '../../core/types.js';
 import { validateBatch } from '../../core/validate.js';
-import { type WirePublish, decodePublish } from './codec.js';
+import { type FramedPublish, type WirePublish, decodeFramedPublish, decodePublish } from './codec.js';
 import { wireErrorOf } from './errors.js';
 import type { ApiContext } from './context.js';
-import { defaultListLimit, listQuerySchema, messageFieldSchemas, nameParamSchema } from './schemas.js';
+import { batchContentType } from './frames.js';
+import { defaultListLimit, framedPublishSchema, listQuerySchema, messageFieldSchemas, nameParamSchema } from './schemas.js';
 
 const topicParams = { type: 'object', required: ['topic'], properties: { topic: nameParamSchema } } as const;
 const subscriptionParams = {
@@ -55,6 +56,9 @@ const publishBodySchema = {
 interface TopicRoute {
   Params: { topic: string };
 }
+
+/** The publish route, which also takes framed batches. */
+export const publishRoute = '/topics/:topic/publish';
 interface SubscriptionRoute {
   Params: { topic: string; queue: string };
 }
@@ -110,9 +114,12 @@ export function registerTopicRoutes(app: FastifyInstance, ctx: ApiContext): void
     return reply.code(204).send();
   });
 
-  app.post<TopicRoute & { Body: WirePublish | { messages: WirePublish[] } }>(
-    '/topics/:topic/publish',
-    { bodyLimit: options.maxSendRequestBytes, schema: { params: topicParams, body: publishBodySchema } },
+  app.post<TopicRoute & { Body: WirePublish | { messages: WirePublish[] } | { messages: FramedPublish[]; bodies: Buffer[] } }>(
+    publishRoute,
+    {
+      bodyLimit: options.maxSendRequestBytes,
+      schema: { params: topicParams, body: { content: { 'application/json': { schema: publishBodySchema }, [batchContentType]: { schema: framedPublishSchema } } } },
+    },
     async (request) => {
       const { topic } = request.params;
       access.require(request, 'send', topic);
@@ -120,8 +127,12 @@ export function registerTopicRoutes(app: FastifyInstance, ctx: ApiContext): void
       const body = request.body;
       if (!('messages' in body)) return broker.publish(topic, decodePublish(body));
       validateBatch('messages', body.messages, []);
+      const inputs =
+        'bodies' in body
+          ? body.messages.map((m, i) => decodeFramedPublish(m, body.bodies[i] as Buffer))
+          : body.messages.map((m) => decodePublish(m));
       // Each message is its own atomic publish; issued together, they share the storage commits.
-      const settled = await Promise.allSettled(body.messages.map((m) => broker.publish(topic, decodePublish(m))));
+      const settled = await broker.publishMany(topic, inputs);
       return {
         results: settled.map((r) => {
           if (r.status === 'fulfilled') return { ok: true, ...r.value };
