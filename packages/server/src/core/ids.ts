@@ -8,9 +8,17 @@ import { randomBytes } from 'node:crypto';
 const TIME_DIGITS = 9; // base 36, enough for epoch milliseconds until the year 5188
 const SEQ_DIGITS = 11; // base 36, about 1.3e17 sequence numbers
 
+/** The time part of the last id built: a batch of messages shares its enqueue time. */
+let lastTime = -1;
+let lastTimeText = '';
+
 /** Builds the id of a message from its enqueue time and sequence number. */
 export function messageId(enqueuedAt: number, seq: number): string {
-  return enqueuedAt.toString(36).padStart(TIME_DIGITS, '0') + seq.toString(36).padStart(SEQ_DIGITS, '0');
+  if (enqueuedAt !== lastTime) {
+    lastTime = enqueuedAt;
+    lastTimeText = enqueuedAt.toString(36).padStart(TIME_DIGITS, '0');
+  }
+  return lastTimeText + seq.toString(36).padStart(SEQ_DIGITS, '0');
 }
 
 /** Formats a sequence number as the fixed-width decimal string clients see. */
@@ -58,12 +66,13 @@ export function encodeReceipt(seq: number, deliveryCount: number, leaseKey: stri
   return `${seq.toString(36)}.${deliveryCount.toString(36)}.${leaseKey}`;
 }
 
+/** A receipt: base-36 sequence (1-11 digits), base-36 delivery count (1-7), 12-character base64url key. */
+const receiptPattern = /^([0-9a-z]{1,11})\.([0-9a-z]{1,7})\.([A-Za-z0-9_-]{12})$/;
+
 /** The parts of a receipt, or undefined when it is malformed. */
 export function decodeReceipt(receipt: string): ReceiptParts | undefined {
   if (typeof receipt !== 'string' || receipt.length > 64) return undefined;
-  const parts = receipt.split('.');
-  if (parts.length !== 3) return undefined;
-  const [seqText, countText, leaseKey] = parts as [string, string, string];
-  if (!/^[0-9a-z]{1,11}$/.test(seqText) || !/^[0-9a-z]{1,7}$/.test(countText) || !/^[A-Za-z0-9_-]{12}$/.test(leaseKey)) return undefined;
-  return { seq: parseInt(seqText, 36), deliveryCount: parseInt(countText, 36), leaseKey };
+  const m = receiptPattern.exec(receipt);
+  if (m === null) return undefined;
+  return { seq: parseInt(m[1] as string, 36), deliveryCount: parseInt(m[2] as string, 36), leaseKey: m[3] as string };
 }

@@ -138,10 +138,22 @@ export function decodeBody(buf: Uint8Array, expectedSize: number): BodyRecord {
   let headers: Headers = {};
   let dedupId: string | undefined;
   if (extraLen > 0) {
-    const extras = unpack(b.subarray(BODY_FIXED_BYTES, start)) as unknown;
-    if (!Array.isArray(extras) || typeof extras[0] !== 'object' || extras[0] === null) throw new RecordError('the headers are damaged');
-    headers = extras[0] as Headers;
-    dedupId = typeof extras[1] === 'string' ? extras[1] : undefined;
+    const packed = b.subarray(BODY_FIXED_BYTES, start);
+    let extras: unknown;
+    if (lastExtras !== undefined && packed.equals(lastExtras.packed)) {
+      // Messages of one stream mostly carry the same headers (a content type): decode them once.
+      extras = [{ ...lastExtras.headers }, lastExtras.dedupId];
+    } else {
+      extras = unpack(packed) as unknown;
+      if (!Array.isArray(extras) || typeof extras[0] !== 'object' || extras[0] === null) throw new RecordError('the headers are damaged');
+      lastExtras = { packed: Buffer.from(packed), headers: { ...(extras[0] as Headers) }, dedupId: typeof extras[1] === 'string' ? extras[1] : undefined };
+    }
+    const [h, d] = extras as [Headers, unknown];
+    headers = h;
+    dedupId = typeof d === 'string' ? d : undefined;
   }
   return { body, headers, dedupId };
 }
+
+/** The extras (headers, dedup id) decoded last, by their packed bytes. */
+let lastExtras: { packed: Buffer; headers: Headers; dedupId: string | undefined } | undefined;
