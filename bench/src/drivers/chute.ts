@@ -52,8 +52,8 @@ export class ChuteDriver implements Driver {
     this.label = options.durable ? 'Chute (durable)' : 'Chute (durable: false)';
     const runs = `\`chute serve\` child process run from ${options.from === 'src' ? 'TypeScript sources (tsx)' : 'the compiled dist/'}`;
     this.setup = options.durable
-      ? `${runs}, embedded LMDB, queue durable: true (confirm after fsync, group commit); @chutemq/client over HTTP, auto-batched sends, consume() with acks`
-      : `${runs}, queue durable: false (memory only); @chutemq/client over HTTP, auto-batched sends, consume() with acks`;
+      ? `${runs}, embedded LMDB, queue durable: true (confirm after fsync, group commit); @chutemq/client over HTTP with framed binary batches, auto-batched sends, consume() with acks`
+      : `${runs}, queue durable: false (memory only); @chutemq/client over HTTP with framed binary batches, auto-batched sends, consume() with acks`;
     this.dataDir = join(options.workDir, this.id);
   }
 

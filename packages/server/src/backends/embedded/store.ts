@@ -138,10 +138,15 @@ export class Store {
 
   /** Reads a message's body and headers back, checking them against the index entry. */
   readBody(msg: Msg): BodyRecord {
-    const raw = this.bodies.get(msg.seq);
+    // The fast read returns a view of a buffer the next read overwrites: the record is checked in
+    // place and only the body is copied out, into Node's buffer pool for small bodies, instead of
+    // allocating a copy of the whole record first.
+    const raw = this.bodies.getBinaryFast(msg.seq);
     if (raw === undefined) throw this.badRecord('bodies', msg.seq, 'the body of an indexed message is missing');
     try {
-      return decodeBody(raw, msg.size);
+      const record = decodeBody(raw, msg.size);
+      record.body = Buffer.from(record.body);
+      return record;
     } catch (e) {
       if (e instanceof RecordError) throw this.badRecord('bodies', msg.seq, e.message);
       throw e;
