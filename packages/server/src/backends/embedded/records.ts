@@ -144,7 +144,9 @@ export function decodeBody(buf: Uint8Array, expectedSize: number): BodyRecord {
       // Messages of one stream mostly carry the same headers (a content type): decode them once.
       extras = [{ ...lastExtras.headers }, lastExtras.dedupId];
     } else {
-      extras = unpack(packed) as unknown;
+      // Unpacked from a copy: byte values come out as views of the bytes they were read from, and
+      // the record may sit in a read buffer that the next read overwrites.
+      extras = unpack(Buffer.from(packed)) as unknown;
       if (!Array.isArray(extras) || typeof extras[0] !== 'object' || extras[0] === null) throw new RecordError('the headers are damaged');
       lastExtras = { packed: Buffer.from(packed), headers: { ...(extras[0] as Headers) }, dedupId: typeof extras[1] === 'string' ? extras[1] : undefined };
     }
