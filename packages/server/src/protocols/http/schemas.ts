@@ -34,16 +34,10 @@ export const sendEntrySchema = {
   properties: { id: { type: 'string' }, ...messageFieldSchemas },
 } as const;
 
+const { body: _body, bodyEncoding: _bodyEncoding, ...fieldsBesideBody } = messageFieldSchemas;
+
 /** The fields of a framed entry (frames.ts) besides its own: those of a message, its body's length in place of the body. */
-const framedMessageFieldSchemas = {
-  bodyBytes: { type: 'integer' },
-  headers: headersSchema,
-  priority: { type: 'integer' },
-  delayMs: { type: 'integer' },
-  ttlMs: { type: 'integer' },
-  groupId: { type: 'string' },
-  dedupId: { type: 'string' },
-} as const;
+const framedMessageFieldSchemas = { bodyBytes: { type: 'integer' }, ...fieldsBesideBody } as const;
 
 /** A framed batch as its parser hands it over: the entries (of the given extra fields) and their bodies. */
 function framedBatchSchema<P extends Record<string, unknown>>(extra: P) {
