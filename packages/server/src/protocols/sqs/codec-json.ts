@@ -31,7 +31,12 @@ export function decodeJsonRequest(body: Buffer, target: string | undefined): { a
 
 /** Serialises an action's output; binary values become base64 as the JSON protocol wants. */
 export function encodeJsonOutput(output: Record<string, unknown>): string {
-  return JSON.stringify(output, (_key, value: unknown) => (value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value));
+  // The replacer looks at the holder's own value: a Buffer's toJSON() has already turned `value`
+  // into { type: 'Buffer', data: [...] } by the time the replacer sees it.
+  return JSON.stringify(output, function (this: Record<string, unknown>, key: string, value: unknown) {
+    const original = this[key];
+    return original instanceof Uint8Array ? Buffer.from(original.buffer, original.byteOffset, original.byteLength).toString('base64') : value;
+  });
 }
 
 /** The status, headers and body of a JSON 1.0 error response. */
