@@ -18,6 +18,14 @@ function frame(entries: object[], bodies: Buffer[], jsonLengthDelta = 0): Buffer
   return Buffer.concat([prefix, json, ...bodies]);
 }
 
+/** The length prefix and JSON part of a frame, for any JSON value. */
+function jsonPart(value: unknown): Buffer {
+  const json = Buffer.from(JSON.stringify(value));
+  const prefix = Buffer.alloc(4);
+  prefix.writeUInt32BE(json.length);
+  return Buffer.concat([prefix, json]);
+}
+
 /** Splits a framed answer into entries and bodies. */
 function unframe(bytes: Buffer): Array<{ entry: Record<string, unknown>; body: Buffer }> {
   const jsonEnd = 4 + bytes.readUInt32BE(0);
@@ -112,6 +120,8 @@ describe('framed batches', { timeout: 60_000 }, () => {
       { frame: frame([{ bodyBytes: '5' }], [body]), field: 'messages[0].bodyBytes' },
       { frame: frame([{ bodyBytes: 5, body: 'inline' }], [body]), field: 'messages[0].body' },
       { frame: frame([{ bodyBytes: 5, priority: 'high' }], [body]), field: 'messages[0].priority' },
+      { frame: Buffer.concat([jsonPart({ messages: [{ bodyBytes: 5 }], extra: 1 }), body]), field: 'extra' },
+      { frame: Buffer.concat([jsonPart({ messages: [{ bodyBytes: 5 }], bodies: [] }), body]), field: 'bodies' },
     ];
     for (const c of cases) {
       const res = await postFrame(server.url, `/v1/queues/${q}/messages`, c.frame);

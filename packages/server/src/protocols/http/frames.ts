@@ -28,7 +28,7 @@ export interface DecodedFrame {
  * `__proto__` keys). Throws InvalidArgument naming the part that is wrong.
  */
 export function decodeFrame(frame: Buffer, parseJson: (text: string) => unknown): DecodedFrame {
-  if (frame.length < prefixBytes) throw invalidArgument('body', `a ${batchContentType} body starts with a 4-byte length; got ${frame.length} bytes`);
+  if (frame.length < prefixBytes) throw invalidArgument('body', `an ${batchContentType} body starts with a 4-byte length; got ${frame.length} bytes`);
   const jsonBytes = frame.readUInt32BE(0);
   const bodiesStart = prefixBytes + jsonBytes;
   if (bodiesStart > frame.length) {
@@ -42,8 +42,10 @@ export function decodeFrame(frame: Buffer, parseJson: (text: string) => unknown)
   }
   const messages = (parsed as { messages?: unknown } | null)?.messages;
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || !Array.isArray(messages)) {
-    throw invalidArgument('messages', `the JSON part of a ${batchContentType} body is an object with a "messages" array`);
+    throw invalidArgument('messages', `the JSON part of an ${batchContentType} body is an object with a "messages" array`);
   }
+  const unknown = Object.keys(parsed).find((key) => key !== 'messages');
+  if (unknown !== undefined) throw invalidArgument(unknown, `${unknown} is not a known field: the JSON part of an ${batchContentType} body holds only "messages"`);
   const bodies: Buffer[] = [];
   let at = bodiesStart;
   messages.forEach((entry: unknown, i) => {
