@@ -4,6 +4,7 @@
  * turn the bytes back into what was sent.
  */
 import type { HeaderValue, JsonValue, MessageHeaders, SendOptions } from './types.js';
+import { ChuteError } from './errors.js';
 import type { FramedSendEntry, WireHeaderValue, WireSendEntry } from './wire.js';
 
 /** Content type of string bodies. */
@@ -85,8 +86,41 @@ export function encodeFramedEntry(body: MessageBody, options: SendOptions = {}):
   return { entry, body: bytes };
 }
 
+/**
+ * Checks the types of send options and header values before they join a batch: the broker checks
+ * a batch's shape as a whole, so one wrongly typed entry would fail every message sent with it.
+ * Ranges and lengths stay the broker's to check, per message. Throws InvalidArgument.
+ */
+function checkSendOptions(options: SendOptions): void {
+  for (const name of ['priority', 'delayMs', 'ttlMs'] as const) {
+    const value = options[name];
+    if (value !== undefined && !Number.isInteger(value)) throw invalidOption(name, `${name} must be an integer, got ${describeValue(value)}`);
+  }
+  for (const name of ['groupId', 'dedupId', 'contentType'] as const) {
+    const value = options[name];
+    if (value !== undefined && typeof value !== 'string') throw invalidOption(name, `${name} must be a string, got ${describeValue(value)}`);
+  }
+  if (options.headers === undefined) return;
+  if (typeof options.headers !== 'object' || options.headers === null) throw invalidOption('headers', 'headers must be an object of names to values');
+  for (const [name, value] of Object.entries(options.headers)) {
+    const ok = typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)) || value instanceof Uint8Array;
+    if (!ok) throw invalidOption(`headers.${name}`, `headers.${name} must be a string, a finite number or bytes, got ${describeValue(value)}`);
+  }
+}
+
+function invalidOption(field: string, message: string): ChuteError {
+  return new ChuteError('InvalidArgument', message, { field });
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'number') return String(value);
+  return typeof value === 'string' ? JSON.stringify(value) : typeof value;
+}
+
 /** The fields of a send entry besides its body. */
 function sendFields(options: SendOptions, bodyContentType: string): Omit<WireSendEntry, 'body' | 'bodyEncoding'> {
+  checkSendOptions(options);
   const fields: Omit<WireSendEntry, 'body' | 'bodyEncoding'> = {};
   if (options.headers === undefined) {
     // The common case: only the content type. A fresh object per message would be garbage at
@@ -108,6 +142,7 @@ function sendFields(options: SendOptions, bodyContentType: string): Omit<WireSen
 const sharedContentTypeHeaders = new Map<string, Readonly<Record<string, WireHeaderValue>>>(
   [textContentType, bytesContentType, jsonContentType].map((t) => [t, Object.freeze({ [contentTypeHeader]: t })]),
 );
+const sharedHeaderSets = new Set<object>(sharedContentTypeHeaders.values());
 
 /** Headers holding only a content type; the three standard ones are shared, frozen objects. */
 function contentTypeOnly(type: string): Record<string, WireHeaderValue> {
@@ -120,13 +155,10 @@ export function framedSizeEstimate(outgoing: FramedOutgoing): number {
 }
 
 function fieldsSizeEstimate(entry: FramedSendEntry): number {
-  let size = 64;
-  if (entry.headers !== undefined) {
-    for (const [name, value] of Object.entries(entry.headers)) {
-      size += name.length + 8 + (typeof value === 'object' ? value.base64.length : String(value).length);
-    }
-  }
-  return size + (entry.groupId?.length ?? 0) + (entry.dedupId?.length ?? 0);
+  // The three standard content-type headers are shared objects of known size; anything else is
+  // measured as the JSON it becomes, since escaping can make a character take six bytes.
+  const headers = entry.headers === undefined || sharedHeaderSets.has(entry.headers) ? 48 : Buffer.byteLength(JSON.stringify(entry.headers));
+  return 64 + headers + Buffer.byteLength(entry.groupId ?? '') + Buffer.byteLength(entry.dedupId ?? '');
 }
 
 /** Case-insensitive header lookup (header names are compared without case, like HTTP's). */

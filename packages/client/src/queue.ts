@@ -123,13 +123,26 @@ export class Queue {
    * (unknown queue, unreachable broker) rejects.
    */
   async sendBatch(messages: BatchMessage[]): Promise<SendOutcome[]> {
-    const entries = messages.map(({ body, ...options }) => encodeFramedEntry(body, options));
-    const out: SendOutcome[] = [];
-    for (let i = 0; i < entries.length; i += brokerBatchEntriesMax) {
-      const outcomes = await this.postBatch(entries.slice(i, i + brokerBatchEntriesMax));
-      for (const o of outcomes) out.push(o.ok ? { ok: true, ...o.value } : { ok: false, error: o.error as ChuteError });
+    // A message that cannot be encoded (a wrongly typed option, a body JSON cannot hold) fails
+    // alone, in its place; the others go to the broker.
+    const out: Array<SendOutcome | undefined> = messages.map(() => undefined);
+    const valid: Array<{ index: number; outgoing: FramedOutgoing }> = [];
+    messages.forEach(({ body, ...options }, index) => {
+      try {
+        valid.push({ index, outgoing: encodeFramedEntry(body, options) });
+      } catch (e) {
+        const error = e instanceof ChuteError ? e : new ChuteError('InvalidArgument', (e as Error).message, { field: 'body' });
+        out[index] = { ok: false, error };
+      }
+    });
+    for (let i = 0; i < valid.length; i += brokerBatchEntriesMax) {
+      const chunk = valid.slice(i, i + brokerBatchEntriesMax);
+      const outcomes = await this.postBatch(chunk.map((v) => v.outgoing));
+      outcomes.forEach((o, j) => {
+        out[(chunk[j] as { index: number }).index] = o.ok ? { ok: true, ...o.value } : { ok: false, error: o.error as ChuteError };
+      });
     }
-    return out;
+    return out as SendOutcome[];
   }
 
   /**

@@ -70,6 +70,9 @@ export class Topic {
    */
   async publish(body: MessageBody, options: PublishOptions = {}): Promise<PublishResult> {
     const { routingKey, ...sendOptions } = options;
+    if (routingKey !== undefined && typeof routingKey !== 'string') {
+      throw new ChuteError('InvalidArgument', `routingKey must be a string, got ${typeof routingKey}`, { field: 'routingKey' });
+    }
     const outgoing = encodeFramedEntry(body, sendOptions);
     if (routingKey !== undefined) outgoing.entry.routingKey = routingKey;
     return this.publisher.add(outgoing);

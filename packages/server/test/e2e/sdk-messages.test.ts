@@ -90,11 +90,42 @@ test('one bad send in a batch fails alone', { timeout: 20_000 }, async () => {
   assert.equal(err.field, 'priority', 'named as the caller wrote it, not by its place in the batch');
   assert.equal((await q.stats()).ready, 2);
 
-  const outcomes = await q.sendBatch([{ body: 'a' }, { body: 'b', delayMs: -5 }, { body: { c: 1 }, dedupId: 'd1' }]);
-  assert.deepEqual(outcomes.map((o) => o.ok), [true, false, true]);
+  // Wrongly typed options and header values fail their own message only, named as written.
+  const typed = await Promise.allSettled([
+    q.send('ok-3'),
+    q.send('bad', { priority: 1.5 }),
+    q.send('bad', { headers: { x: null as unknown as string } }),
+    q.send('bad', { headers: { n: Number.NaN } }),
+    q.send('bad', { groupId: 5 as unknown as string }),
+    q.send('ok-4'),
+  ]);
+  assert.deepEqual(typed.map((r) => r.status), ['fulfilled', 'rejected', 'rejected', 'rejected', 'rejected', 'fulfilled']);
+  assert.deepEqual(
+    typed.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => [(r.reason as ChuteError).code, (r.reason as ChuteError).field]),
+    [
+      ['InvalidArgument', 'priority'],
+      ['InvalidArgument', 'headers.x'],
+      ['InvalidArgument', 'headers.n'],
+      ['InvalidArgument', 'groupId'],
+    ],
+  );
+  assert.equal((await q.stats()).ready, 4);
+
+  const outcomes = await q.sendBatch([{ body: 'a' }, { body: 'b', delayMs: -5 }, { body: { c: 1 }, dedupId: 'd1' }, { body: 'e', ttlMs: '9' as unknown as number }]);
+  assert.deepEqual(outcomes.map((o) => o.ok), [true, false, true, false]);
+  assert.equal((outcomes[3] as { error: ChuteError }).error.field, 'ttlMs');
   const dup = await q.send('again', { dedupId: 'd1' });
   assert.equal(dup.duplicate, true);
   assert.equal(dup.id, (outcomes[2] as { id: string }).id);
+});
+
+test('automatic batches stay under the request limit when headers need escaping in JSON', { timeout: 60_000 }, async () => {
+  const q = await newQueue();
+  // Each control character is one character but six bytes of JSON (\u0001).
+  const header = '\u0001'.repeat(60_000);
+  const results = await Promise.allSettled(Array.from({ length: 80 }, (_, i) => q.send(`m${i}`, { headers: { note: header } })));
+  assert.deepEqual(new Set(results.map((r) => (r.status === 'rejected' ? String((r.reason as Error).message) : 'ok'))), new Set(['ok']));
+  assert.equal((await q.stats()).ready, 80);
 });
 
 test('a send to a missing queue rejects every promise of the batch with QueueNotFound', { timeout: 20_000 }, async () => {
