@@ -79,6 +79,8 @@ export class Consumer {
   private readonly leaseTimers = new Map<ReceivedMessage, NodeJS.Timeout>();
   private running = 0;
   private held = 0;
+  /** FIFO groups with a handler running: a group's messages are handled one at a time, in order. */
+  private readonly busyGroups = new Set<string>();
   /** Acks and nacks sent and not yet confirmed. */
   private settling = 0;
   private readonly poll = new AbortController();
@@ -214,9 +216,18 @@ export class Consumer {
     this.leaseTimers.delete(message);
   }
 
+  /** Starts handlers for buffered messages, in order, skipping those whose group is busy. */
   private dispatch(): void {
-    while (this.running < this.concurrency && this.buffer.length > 0 && this.state !== 'stopped') {
-      const message = this.buffer.shift() as ReceivedMessage;
+    let i = 0;
+    while (this.running < this.concurrency && i < this.buffer.length && this.state !== 'stopped') {
+      const message = this.buffer[i] as ReceivedMessage;
+      const group = message.groupId;
+      if (group !== undefined && this.busyGroups.has(group)) {
+        i++;
+        continue;
+      }
+      this.buffer.splice(i, 1);
+      if (group !== undefined) this.busyGroups.add(group);
       this.running++;
       const task = this.process(message).finally(() => this.tasks.delete(task));
       this.tasks.add(task);
@@ -231,6 +242,10 @@ export class Consumer {
       failure = { error: e };
     }
     this.forgetLease(message);
+    // A failed message of a FIFO group goes back for a retry, and the later messages of its group
+    // held here go back with it, so that they are not handled before it.
+    const giveBack = failure !== undefined && message.groupId !== undefined ? this.takeGroup(message.groupId) : [];
+    if (message.groupId !== undefined) this.busyGroups.delete(message.groupId);
     // Both slots free before the ack is confirmed, so the next message starts and the next receive
     // goes out while the broker writes the ack to disk; unconfirmed acks are bounded on their own
     // (by maxInFlight too), so a slow broker still slows the loop down.
@@ -247,6 +262,7 @@ export class Consumer {
     } else {
       this.report(failure.error, { phase: 'handler', queue: this.queue.name, message });
       await this.nackWithBackoff(message);
+      await Promise.all(giveBack.map((m) => this.release(m)));
     }
     this.settling--;
     this.wakePolls();
@@ -258,6 +274,15 @@ export class Consumer {
       () => void this.stats.nacked++,
       (e: unknown) => this.report(e, { phase: 'nack', queue: this.queue.name, message }),
     );
+  }
+
+  /** Removes and returns the buffered (not started) messages of a group. */
+  private takeGroup(group: string): ReceivedMessage[] {
+    const taken: ReceivedMessage[] = [];
+    for (let i = this.buffer.length - 1; i >= 0; i--) {
+      if (this.buffer[i]?.groupId === group) taken.unshift(...this.buffer.splice(i, 1));
+    }
+    return taken;
   }
 
   /** Gives back a message no handler started, ready again at once. */

@@ -68,6 +68,8 @@ export class Queue {
   readonly name: string;
   private readonly path: string;
   private readonly sender: Coalescer<FramedOutgoing, SendReceipt>;
+  /** Sends with a group id: one request at a time, so a FIFO group arrives in the order it was sent. */
+  private readonly groupSender: Coalescer<FramedOutgoing, SendReceipt>;
   private readonly acker: Coalescer<string, void>;
   private readonly nacker: Coalescer<NackEntry, void>;
   private readonly extender: Coalescer<ExtendEntry, number | undefined>;
@@ -79,6 +81,7 @@ export class Queue {
     this.path = `/v1/queues/${encodeURIComponent(name)}`;
     const { maxEntries, maxBytes, maxConcurrent } = ctx.batching;
     this.sender = new Coalescer({ maxEntries, maxWeight: maxBytes, maxConcurrent, weigh: framedSizeEstimate, run: (e) => this.postBatch(e) });
+    this.groupSender = new Coalescer({ maxEntries, maxWeight: maxBytes, maxConcurrent: 1, weigh: framedSizeEstimate, run: (e) => this.postBatch(e) });
     const receiptBatch = { maxEntries: brokerBatchEntriesMax, maxWeight: Infinity, maxConcurrent, weigh: () => 1 };
     this.acker = new Coalescer<string, void>({ ...receiptBatch, run: async (r) => toEntryOutcomes<void>(await this.settle('ack', { receipts: r }, r), () => undefined) });
     this.nacker = new Coalescer<NackEntry, void>({
@@ -114,7 +117,7 @@ export class Queue {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.sender.add(outgoing);
+    return (outgoing.entry.groupId === undefined ? this.sender : this.groupSender).add(outgoing);
   }
 
   /**
@@ -296,7 +299,7 @@ export class Queue {
 
   /** Resolves once every send, ack, nack and extend issued so far has settled. */
   async flush(): Promise<void> {
-    await Promise.all([this.sender.drain(), this.acker.drain(), this.nacker.drain(), this.extender.drain()]);
+    await Promise.all([this.sender.drain(), this.groupSender.drain(), this.acker.drain(), this.nacker.drain(), this.extender.drain()]);
   }
 
   // ---- internals ------------------------------------------------------------------------------

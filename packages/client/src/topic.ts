@@ -18,6 +18,8 @@ export class Topic {
   readonly name: string;
   private readonly path: string;
   private readonly publisher: Coalescer<FramedOutgoing, PublishResult>;
+  /** Publishes with a group id: one request at a time, so FIFO groups keep the order of publishing. */
+  private readonly groupPublisher: Coalescer<FramedOutgoing, PublishResult>;
 
   /** Creates a handle; use `chute.topic(name)` instead. */
   constructor(
@@ -29,6 +31,7 @@ export class Topic {
     this.path = `/v1/topics/${encodeURIComponent(name)}`;
     const { maxEntries, maxBytes, maxConcurrent } = batching;
     this.publisher = new Coalescer({ maxEntries, maxWeight: maxBytes, maxConcurrent, weigh: framedSizeEstimate, run: (e) => this.postBatch(e) });
+    this.groupPublisher = new Coalescer({ maxEntries, maxWeight: maxBytes, maxConcurrent: 1, weigh: framedSizeEstimate, run: (e) => this.postBatch(e) });
   }
 
   /** Creates the topic (creating an existing one returns it). */
@@ -75,7 +78,7 @@ export class Topic {
     }
     const outgoing = encodeFramedEntry(body, sendOptions);
     if (routingKey !== undefined) outgoing.entry.routingKey = routingKey;
-    return this.publisher.add(outgoing);
+    return (outgoing.entry.groupId === undefined ? this.publisher : this.groupPublisher).add(outgoing);
   }
 
   private async postBatch(outgoing: FramedOutgoing[]): Promise<Array<EntryOutcome<PublishResult>>> {

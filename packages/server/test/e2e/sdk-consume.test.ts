@@ -189,3 +189,52 @@ test('receive errors go to onError and the loop keeps going', { timeout: 20_000 
   assert.equal(got[0]!.text(), 'after all');
   assert.deepEqual(unhandled, []);
 });
+
+test('sends of one FIFO group issued together arrive in the order they were issued', { timeout: 60_000 }, async () => {
+  // Small batches, so that many requests are in flight at once, where arrival order could differ.
+  const smallBatches = new Chute({ url: server.url, batching: { maxEntries: 20 } });
+  const q = smallBatches.queue(name());
+  await q.create({ fifo: true });
+  const count = 4000;
+  await Promise.all(Array.from({ length: count }, (_, i) => q.send(String(i), { groupId: i % 2 === 0 ? 'even' : 'odd' })));
+  const seen: Record<string, number[]> = { even: [], odd: [] };
+  while (seen.even!.length + seen.odd!.length < count) {
+    const got = await q.receive({ max: 1000, waitMs: 1000 });
+    for (const m of got) seen[m.groupId as string]!.push(Number(m.text()));
+    await q.ack(got);
+  }
+  assert.deepEqual(seen.even, Array.from({ length: count / 2 }, (_, i) => 2 * i));
+  assert.deepEqual(seen.odd, Array.from({ length: count / 2 }, (_, i) => 2 * i + 1));
+});
+
+test('consume() handles the messages of one FIFO group one at a time, in order, and a failure is retried before the next', { timeout: 60_000 }, async () => {
+  const q = await newQueue({ fifo: true });
+  for (const group of ['a', 'b']) {
+    for (let i = 0; i < 20; i++) await q.send(`${group}${i}`, { groupId: group });
+  }
+  const running = new Map<string, number>();
+  let overlap = 0;
+  const handled: Record<string, string[]> = { a: [], b: [] };
+  let failedOnce = false;
+  const consumer = q.consume(
+    async (m) => {
+      const group = m.groupId as string;
+      running.set(group, (running.get(group) ?? 0) + 1);
+      if ((running.get(group) ?? 0) > 1) overlap++;
+      await new Promise((r) => setTimeout(r, Math.random() * 5));
+      running.set(group, (running.get(group) ?? 0) - 1);
+      if (m.text() === 'a3' && !failedOnce) {
+        failedOnce = true;
+        throw new Error('a3 fails once');
+      }
+      handled[group]!.push(m.text());
+    },
+    { concurrency: 8, backoff: { initialMs: 50, maxMs: 50, jitter: 0 }, onError: () => {} },
+  );
+  await until(() => handled.a!.length === 20 && handled.b!.length === 20, 30_000);
+  await consumer.stop();
+  assert.equal(overlap, 0, 'two handlers of one group ran at the same time');
+  assert.deepEqual(handled.a, Array.from({ length: 20 }, (_, i) => `a${i}`));
+  assert.deepEqual(handled.b, Array.from({ length: 20 }, (_, i) => `b${i}`));
+  assert.ok(failedOnce);
+});
