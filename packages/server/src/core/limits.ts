@@ -41,6 +41,11 @@ export const MessageLimits = {
   batchEntriesMax: 1000,
   batchEntryIdMaxChars: 80,
   peekMax: 1000,
+  /**
+   * A receive or peek stops adding messages once their bodies add up to this many bytes (it
+   * always returns at least one), so an answer stays a size both sides can hold and encode.
+   */
+  receiveMaxBytes: 16 * MIB,
 } as const;
 
 /** Limits on topics and subscriptions. */

@@ -251,6 +251,20 @@ export function defineConformanceSuite(name: string, factory: () => Promise<Suit
     });
 
     describe('receiving and leases', () => {
+      it('a receive or peek stops once the bodies add up to receiveMaxBytes, with at least one message', async () => {
+        const q = await queue({ maxMessageBytes: 16 * 1024 * 1024 });
+        const big = (n: number): Uint8Array => new Uint8Array(6 * 1024 * 1024).fill(n);
+        await b.send(q, [1, 2, 3, 4].map((n) => ({ body: big(n) })));
+        // 6 + 6 + 6 MiB reaches the 16 MiB bound: three messages, the fourth stays ready.
+        assert.equal((await b.peek(q, { max: 10 })).length, 3);
+        const got = await b.receive(q, { max: 10, waitMs: 0 });
+        assert.deepEqual(got.map((m) => m.body[0]), [1, 2, 3]);
+        assert.equal((await b.queueStats(q)).ready, 1);
+        const huge = await queue({ maxMessageBytes: 16 * 1024 * 1024 });
+        await b.send(huge, [{ body: new Uint8Array(16 * 1024 * 1024) }]);
+        assert.equal((await b.receive(huge, { max: 10, waitMs: 0 })).length, 1, 'a message over the bound still comes alone');
+      });
+
       it('hands out by priority (9 first), then in enqueue order', async () => {
         const q = await queue();
         await sendAll(q, ['low-1']);

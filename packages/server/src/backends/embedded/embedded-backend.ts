@@ -5,6 +5,7 @@
  */
 import type { Backend, NormalizedReceive, NormalizedSend, StorageStats } from '../../core/backend.js';
 import type { Clock, TimerHandle } from '../../core/clock.js';
+import { MessageLimits } from '../../core/limits.js';
 import { ChuteError } from '../../core/errors.js';
 import { decodeReceipt, encodeReceipt, formatSequence, messageId, newLeaseKey, parseSequence } from '../../core/ids.js';
 import type {
@@ -423,7 +424,7 @@ export class EmbeddedBackend implements Backend {
   /** Takes up to `max` deliverable messages, disposing of expired and over-delivered ones on the way. */
   private take(q: QueueState, max: number, now: number): Msg[] {
     const writes: Array<Promise<unknown>> = [];
-    const out = q.ready.take(max, (msg) => {
+    const out = q.ready.take(max, MessageLimits.receiveMaxBytes, (msg) => {
       if (msg.expiresAt <= now) {
         writes.push(this.expire(q, msg, now));
         return false;
@@ -614,7 +615,11 @@ export class EmbeddedBackend implements Backend {
     }
     const picked: Msg[] = [];
     while (best.size > 0) picked.push(best.pop() as Msg);
-    return picked.reverse().map((m) => this.toMessage(m));
+    picked.reverse();
+    // Like a receive, a peek stops once the bodies add up to receiveMaxBytes.
+    let bytes = 0;
+    const within = picked.findIndex((m) => (bytes += m.size) >= MessageLimits.receiveMaxBytes);
+    return (within === -1 ? picked : picked.slice(0, within + 1)).map((m) => this.toMessage(m));
   }
 
   async redrive(deadLetterQueue: string, options: { to?: string; max: number }): Promise<{ moved: number }> {

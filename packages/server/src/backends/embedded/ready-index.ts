@@ -20,7 +20,11 @@ export interface ReadyIndex {
   /** Adds a message that just became ready. */
   add(msg: Msg): void;
   /** Takes up to `max` messages in hand-out order; for FIFO, marks their groups held. */
-  take(max: number, deliverable: Deliverable): Msg[];
+  /**
+   * Takes up to `max` deliverable messages in delivery order, stopping once their bodies add up
+   * to `maxBytes` or more (so at least one message whatever its size).
+   */
+  take(max: number, maxBytes: number, deliverable: Deliverable): Msg[];
   /** The ready message with the lowest sequence, without removing it. */
   oldest(): Msg | undefined;
   /** Removes and returns the ready message with the lowest sequence. */
@@ -86,14 +90,17 @@ export class StandardReady implements ReadyIndex {
     this.count++;
   }
 
-  take(max: number, deliverable: Deliverable): Msg[] {
+  take(max: number, maxBytes: number, deliverable: Deliverable): Msg[] {
     const out: Msg[] = [];
-    for (let p = PRIORITY_LEVELS - 1; p >= 0 && out.length < max; p--) {
+    let bytes = 0;
+    for (let p = PRIORITY_LEVELS - 1; p >= 0 && out.length < max && bytes < maxBytes; p--) {
       const lane = this.lanes[p] as Lane;
-      while (out.length < max && lane.length > 0) {
+      while (out.length < max && bytes < maxBytes && lane.length > 0) {
         const msg = lane.shift() as Msg;
         this.count--;
-        if (deliverable(msg)) out.push(msg);
+        if (!deliverable(msg)) continue;
+        out.push(msg);
+        bytes += msg.size;
       }
     }
     return out;
@@ -164,20 +171,22 @@ export class FifoReady implements ReadyIndex {
     this.offer(group);
   }
 
-  take(max: number, deliverable: Deliverable): Msg[] {
+  take(max: number, maxBytes: number, deliverable: Deliverable): Msg[] {
     const out: Msg[] = [];
-    while (out.length < max) {
+    let bytes = 0;
+    while (out.length < max && bytes < maxBytes) {
       const group = this.available.pop();
       if (group === undefined) break;
       group.queued = false;
       if (group.held > 0 || group.lane.length === 0) continue;
       // Take as many as possible from one group before moving to the next, as SQS does, so that
       // other consumers can work on other groups.
-      while (out.length < max && group.lane.length > 0) {
+      while (out.length < max && bytes < maxBytes && group.lane.length > 0) {
         const msg = group.lane.shift() as Msg;
         this.count--;
         if (!deliverable(msg)) continue;
         out.push(msg);
+        bytes += msg.size;
         group.held++;
       }
       this.offer(group);
