@@ -82,9 +82,11 @@ export interface BrokerApi {
   publish(topic: string, message: PublishInput): Promise<PublishResult>;
   /**
    * Publishes several messages, each its own atomic publish with its own outcome, in order: the
-   * copies that land in one queue keep the order of the list.
+   * copies that land in one queue keep the order of the list. Errors name fields
+   * `messages[i].…`, with `i` the message's place in the list or, when given, `places[i]` (its
+   * place in the caller's request when some were left out).
    */
-  publishMany(topic: string, messages: PublishInput[]): Promise<Array<PromiseSettledResult<PublishResult>>>;
+  publishMany(topic: string, messages: PublishInput[], places?: number[]): Promise<Array<PromiseSettledResult<PublishResult>>>;
 
   /** Consumers seen recently (long-polling or receiving), for the console. */
   listConsumers(queue?: string): ConsumerInfo[];

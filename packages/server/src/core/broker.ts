@@ -7,7 +7,7 @@ import type { Backend, StorageStats } from './backend.js';
 import type { BrokerApi } from './broker-api.js';
 import type { Clock } from './clock.js';
 import { ConsumerRegistry } from './consumers.js';
-import { ChuteError, invalidArgument } from './errors.js';
+import { ChuteError, asSingleEntryError, invalidArgument } from './errors.js';
 import type { BrokerEventListener } from './events.js';
 import { MessageLimits, QueueLimits } from './limits.js';
 import { filterMatches } from './routing.js';
@@ -320,11 +320,11 @@ export class Broker implements BrokerApi {
 
   async publish(topicName: string, message: PublishInput): Promise<PublishResult> {
     const [outcome] = await this.publishMany(topicName, [message]);
-    if (outcome?.status !== 'fulfilled') throw outcome?.reason;
-    return outcome.value;
+    if (outcome?.status === 'fulfilled') return outcome.value;
+    throw outcome?.reason instanceof ChuteError ? asSingleEntryError(outcome.reason) : outcome?.reason;
   }
 
-  async publishMany(topicName: string, messages: PublishInput[]): Promise<Array<PromiseSettledResult<PublishResult>>> {
+  async publishMany(topicName: string, messages: PublishInput[], places?: number[]): Promise<Array<PromiseSettledResult<PublishResult>>> {
     this.checkOpen();
     const topic = this.requireTopic(topicName);
     // Every subscriber is looked up before any message goes out, so that the messages reach the
@@ -333,8 +333,9 @@ export class Broker implements BrokerApi {
     for (const sub of topic.subscriptions) {
       subscribers.set(sub.queue, await this.requireQueue(sub.queue).catch((e: unknown) => (e instanceof ChuteError ? e : Promise.reject(e))));
     }
-    const outcomes = messages.map(async (message): Promise<PublishResult> => {
-      const routingKey = validateRoutingKey(message.routingKey);
+    const outcomes = messages.map(async (message, i): Promise<PublishResult> => {
+      const field = `messages[${places?.[i] ?? i}]`;
+      const routingKey = validateRoutingKey(message.routingKey, `${field}.routingKey`);
       const { routingKey: _routingKey, ...entry } = message;
       const headers = entry.headers ?? {};
       const targets = [];
@@ -342,7 +343,7 @@ export class Broker implements BrokerApi {
         if (!filterMatches(sub.filter, routingKey, headers)) continue;
         const info = subscribers.get(sub.queue);
         if (info === undefined || info instanceof ChuteError) throw info ?? new ChuteError('QueueNotFound', `queue ${sub.queue} does not exist`, { field: 'queue' });
-        targets.push({ queue: sub.queue, entry: normalizeSend(info.config, entry, 'message') });
+        targets.push({ queue: sub.queue, entry: normalizeSend(info.config, entry, field) });
       }
       if (targets.length === 0) return { deliveredTo: [] };
       return { deliveredTo: await this.backend.sendToMany(targets) };

@@ -78,6 +78,21 @@ export function invalidArgument(field: string, message: string, limit?: number):
   return new ChuteError('InvalidArgument', message, limit === undefined ? { field } : { field, limit });
 }
 
+/**
+ * The error of entry 0 of a one-entry batch, named as the caller wrote its one message: the
+ * broker names the fields of a batch's entries (`messages[0].body`), a single send or publish has
+ * no `messages` (`body`).
+ */
+export function asSingleEntryError(e: ChuteError): ChuteError {
+  const prefix = 'messages[0].';
+  if (e.field === undefined || !e.field.startsWith(prefix)) return e;
+  return new ChuteError(e.code, e.message.split(prefix).join(''), {
+    field: e.field.slice(prefix.length),
+    ...(e.limit !== undefined && { limit: e.limit }),
+    ...(e.retryAfterMs !== undefined && { retryAfterMs: e.retryAfterMs }),
+  });
+}
+
 /** Returns true when `e` is a ChuteError (optionally of the given code). */
 export function isChuteError(e: unknown, code?: ErrorCode): e is ChuteError {
   return e instanceof ChuteError && (code === undefined || e.code === code);

@@ -260,10 +260,10 @@ export function validateFilter(filter: unknown): SubscriptionFilter {
 }
 
 /** Checks a routing key given to publish. */
-export function validateRoutingKey(value: unknown): string {
+export function validateRoutingKey(value: unknown, field = 'routingKey'): string {
   if (value === undefined) return '';
   if (typeof value !== 'string' || value.length > MessageLimits.routingKeyMaxChars) {
-    throw invalidArgument('routingKey', `routingKey must be a string of at most ${MessageLimits.routingKeyMaxChars} characters`, MessageLimits.routingKeyMaxChars);
+    throw invalidArgument(field, `${field} must be a string of at most ${MessageLimits.routingKeyMaxChars} characters`, MessageLimits.routingKeyMaxChars);
   }
   return value;
 }

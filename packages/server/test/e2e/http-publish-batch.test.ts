@@ -42,6 +42,35 @@ describe('batch publish', { timeout: 60_000 }, () => {
     assert.equal((await callApi(server.url, 'GET', `/v1/queues/${small}/stats`)).body.total, 2);
   });
 
+  it('names the fields of a failing message by its place in the batch, and a single publish by the field alone', async () => {
+    const topic = name('t');
+    const q = name('q');
+    await callApi(server.url, 'PUT', `/v1/topics/${topic}`);
+    await callApi(server.url, 'PUT', `/v1/queues/${q}`);
+    await callApi(server.url, 'PUT', `/v1/topics/${topic}/subscriptions/${q}`, { json: {} });
+    const res = await callApi(server.url, 'POST', `/v1/topics/${topic}/publish`, {
+      json: {
+        messages: [
+          { body: 'a' },
+          { body: 'b', priority: 99 },
+          { body: 'c', headers: { h: { base64: '%%%' } } },
+          { body: 'd', routingKey: 'x'.repeat(300) },
+          { body: 'e' },
+        ],
+      },
+    });
+    assert.equal(res.status, 200);
+    const results = res.body.results as Array<{ ok: boolean; error?: { field: string } }>;
+    assert.deepEqual(
+      results.map((r) => (r.ok ? 'ok' : r.error?.field)),
+      ['ok', 'messages[1].priority', 'messages[2].headers.h.base64', 'messages[3].routingKey', 'ok'],
+    );
+    assert.equal((await callApi(server.url, 'GET', `/v1/queues/${q}/stats`)).body.total, 2);
+    const single = await callApi(server.url, 'POST', `/v1/topics/${topic}/publish`, { json: { body: 'f', priority: 99 } });
+    assert.equal(single.status, 400);
+    assert.equal(single.body.error.field, 'priority');
+  });
+
   it('refuses an empty batch and one over 1000 messages', async () => {
     const topic = name('t');
     await callApi(server.url, 'PUT', `/v1/topics/${topic}`);

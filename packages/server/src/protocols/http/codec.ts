@@ -136,18 +136,18 @@ function decodeSendFields(entry: Omit<WireSendEntry, 'body' | 'bodyEncoding'>, b
   return input;
 }
 
-/** A wire publish to the broker's PublishInput. */
-export function decodePublish(entry: WirePublish): PublishInput {
-  return decodePublishFields(entry, decodeBody(entry.body, entry.bodyEncoding, 'body'));
+/** A wire publish to the broker's PublishInput; `field` prefixes error paths (e.g. `messages[2]`). */
+export function decodePublish(entry: WirePublish, field = ''): PublishInput {
+  return decodePublishFields(entry, decodeBody(entry.body, entry.bodyEncoding, at(field, 'body')), field);
 }
 
 /** A framed publish and its body to the broker's PublishInput. */
-export function decodeFramedPublish(entry: FramedPublish, body: Uint8Array): PublishInput {
-  return decodePublishFields(entry, body);
+export function decodeFramedPublish(entry: FramedPublish, body: Uint8Array, field: string): PublishInput {
+  return decodePublishFields(entry, body, field);
 }
 
-function decodePublishFields(entry: Omit<WirePublish, 'body' | 'bodyEncoding'>, body: Uint8Array): PublishInput {
-  const input: PublishInput = decodeMessageFields(entry, body, '');
+function decodePublishFields(entry: Omit<WirePublish, 'body' | 'bodyEncoding'>, body: Uint8Array, field: string): PublishInput {
+  const input: PublishInput = decodeMessageFields(entry, body, field);
   if (entry.routingKey !== undefined) input.routingKey = entry.routingKey;
   return input;
 }

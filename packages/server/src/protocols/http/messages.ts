@@ -3,7 +3,7 @@
  * with long poll, ack, nack, extend and redrive.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ChuteError, invalidArgument } from '../../core/errors.js';
+import { ChuteError, asSingleEntryError, invalidArgument } from '../../core/errors.js';
 import type { Headers, ReceiptResult, SendInput, SendResult } from '../../core/types.js';
 import {
   type BodyEncodingChoice,
@@ -245,7 +245,7 @@ export function registerMessageRoutes(app: FastifyInstance, ctx: ApiContext): vo
 function sendOne(reply: FastifyReply, results: Awaited<ReturnType<ApiContext['broker']['send']>>): FastifyReply {
   const r = results[0];
   if (r === undefined) throw new ChuteError('StorageError', 'the broker returned no result for a send');
-  if (!r.ok) throw asSingleSendError(r.error);
+  if (!r.ok) throw asSingleEntryError(r.error);
   return reply.code(201).send({ id: r.id, sequence: r.sequence, duplicate: r.duplicate });
 }
 
@@ -273,21 +273,6 @@ async function sendBatch<E extends { id?: string }>(
   const sent = await ctx.broker.send(queue, good);
   let next = 0;
   return decoded.map((d) => ('ok' in d ? d : sent[next++]!));
-}
-
-/**
- * The broker names the fields of entry 0 of the batch it was given (`messages[0].body`); a single
- * send has no `messages`, so its errors name the fields as the client wrote them (`body`).
- */
-function asSingleSendError(e: ChuteError): ChuteError {
-  const prefix = 'messages[0].';
-  if (e.field === undefined || !e.field.startsWith(prefix)) return e;
-  const field = e.field.slice(prefix.length);
-  return new ChuteError(e.code, e.message.split(prefix).join(''), {
-    field,
-    ...(e.limit !== undefined && { limit: e.limit }),
-    ...(e.retryAfterMs !== undefined && { retryAfterMs: e.retryAfterMs }),
-  });
 }
 
 /** Builds the send of a raw body: options from the query, headers from `X-Chute-Header-*`. */

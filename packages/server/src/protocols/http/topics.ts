@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { ChuteError, isChuteError } from '../../core/errors.js';
-import type { ListOptions, SubscriptionFilter } from '../../core/types.js';
+import type { ListOptions, PublishInput, PublishResult, SubscriptionFilter } from '../../core/types.js';
 import { validateBatch } from '../../core/validate.js';
 import { type FramedPublish, type WirePublish, decodeFramedPublish, decodePublish } from './codec.js';
 import { wireErrorOf } from './errors.js';
@@ -127,14 +127,25 @@ export function registerTopicRoutes(app: FastifyInstance, ctx: ApiContext): void
       const body = request.body;
       if (!('messages' in body)) return broker.publish(topic, decodePublish(body));
       validateBatch('messages', body.messages, []);
-      const inputs =
-        'bodies' in body
-          ? body.messages.map((m, i) => decodeFramedPublish(m, body.bodies[i] as Buffer))
-          : body.messages.map((m) => decodePublish(m));
+      // A message whose body or headers cannot be decoded fails alone, in its place, like one the
+      // broker refuses.
+      const decoded = body.messages.map((m: WirePublish | FramedPublish, i): PublishInput | ChuteError => {
+        try {
+          return 'bodies' in body ? decodeFramedPublish(m as FramedPublish, body.bodies[i] as Buffer, `messages[${i}]`) : decodePublish(m as WirePublish, `messages[${i}]`);
+        } catch (e) {
+          if (e instanceof ChuteError) return e;
+          throw e;
+        }
+      });
+      const places = decoded.flatMap((d, i) => (d instanceof ChuteError ? [] : [i]));
+      const inputs = places.map((i) => decoded[i] as PublishInput);
       // Each message is its own atomic publish; issued together, they share the storage commits.
-      const settled = await broker.publishMany(topic, inputs);
+      const settled = inputs.length === 0 ? [] : await broker.publishMany(topic, inputs, places);
+      let next = 0;
       return {
-        results: settled.map((r) => {
+        results: decoded.map((d) => {
+          if (d instanceof ChuteError) return { ok: false, error: wireErrorOf(d) };
+          const r = settled[next++] as PromiseSettledResult<PublishResult>;
           if (r.status === 'fulfilled') return { ok: true, ...r.value };
           if (r.reason instanceof ChuteError) return { ok: false, error: wireErrorOf(r.reason) };
           throw r.reason;
