@@ -4,6 +4,8 @@
  * confirmed send must be there exactly once, every confirmed ack must stay gone.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -202,6 +204,24 @@ describe('crash safety (kill -9 of a real process)', () => {
     const r = openInChild(dir.path);
     assert.equal(r.status, 3);
     assert.match(r.stderr, /damaged record \(msgs 1: not a message index entry\)/);
+  });
+
+  it('a lock left by a killed process that is still a zombie is taken over', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    // The shell starts a child that exits at once, then becomes a sleep that never reaps it: the
+    // child stays a zombie, as a broker killed with kill -9 does until its parent reaps it.
+    const holder = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 10'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const zombie = Number((await new Promise<Buffer>((resolve) => holder.stdout?.once('data', resolve))).toString().trim());
+      await new Promise((r) => setTimeout(r, 200));
+      assert.match(fs.readFileSync(`/proc/${zombie}/stat`, 'utf8'), /\) Z /, 'the child is a zombie');
+      fs.writeFileSync(path.join(dir.path, 'chute.pid'), `${zombie}\n`);
+      const broker = await openBroker({ dataDir: dir.path });
+      await broker.close();
+    } finally {
+      holder.kill('SIGKILL');
+    }
   });
 
   it('a second process on the same data directory is refused while the first runs', async () => {
