@@ -5,7 +5,7 @@
  */
 import type { HeaderValue, JsonValue, MessageHeaders, SendOptions } from './types.js';
 import { ChuteError } from './errors.js';
-import type { FramedSendEntry, WireHeaderValue, WireSendEntry } from './wire.js';
+import type { FramedSendEntry, WireHeaderValue } from './wire.js';
 
 /** Content type of string bodies. */
 export const textContentType = 'text/plain; charset=utf-8';
@@ -69,7 +69,7 @@ export interface FramedOutgoing {
  * Builds one entry of a framed batch (frames.ts): strings travel as their UTF-8 bytes, bytes as
  * they are, anything else as JSON text; the `content-type` header records which.
  */
-export function encodeFramedEntry(body: MessageBody, options: SendOptions = {}): FramedOutgoing {
+export function encodeFramedEntry(body: MessageBody, options: SendOptions = {}, routingKey?: string): FramedOutgoing {
   let bytes: Buffer;
   let contentType: string;
   if (typeof body === 'string') {
@@ -83,6 +83,10 @@ export function encodeFramedEntry(body: MessageBody, options: SendOptions = {}):
     contentType = jsonContentType;
   }
   const entry: FramedSendEntry = Object.assign({ bodyBytes: bytes.byteLength }, sendFields(options, contentType));
+  if (routingKey !== undefined) {
+    checkString('routingKey', routingKey);
+    entry.routingKey = routingKey;
+  }
   return { entry, body: bytes };
 }
 
@@ -96,16 +100,17 @@ function checkSendOptions(options: SendOptions): void {
     const value = options[name];
     if (value !== undefined && !Number.isInteger(value)) throw invalidOption(name, `${name} must be an integer, got ${describeValue(value)}`);
   }
-  for (const name of ['groupId', 'dedupId', 'contentType'] as const) {
-    const value = options[name];
-    if (value !== undefined && typeof value !== 'string') throw invalidOption(name, `${name} must be a string, got ${describeValue(value)}`);
-  }
+  for (const name of ['groupId', 'dedupId', 'contentType'] as const) checkString(name, options[name]);
   if (options.headers === undefined) return;
   if (typeof options.headers !== 'object' || options.headers === null) throw invalidOption('headers', 'headers must be an object of names to values');
   for (const [name, value] of Object.entries(options.headers)) {
     const ok = typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)) || value instanceof Uint8Array;
     if (!ok) throw invalidOption(`headers.${name}`, `headers.${name} must be a string, a finite number or bytes, got ${describeValue(value)}`);
   }
+}
+
+function checkString(name: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'string') throw invalidOption(name, `${name} must be a string, got ${describeValue(value)}`);
 }
 
 function invalidOption(field: string, message: string): ChuteError {
@@ -119,9 +124,9 @@ function describeValue(value: unknown): string {
 }
 
 /** The fields of a send entry besides its body. */
-function sendFields(options: SendOptions, bodyContentType: string): Omit<WireSendEntry, 'body' | 'bodyEncoding'> {
+function sendFields(options: SendOptions, bodyContentType: string): Omit<FramedSendEntry, 'bodyBytes'> {
   checkSendOptions(options);
-  const fields: Omit<WireSendEntry, 'body' | 'bodyEncoding'> = {};
+  const fields: Omit<FramedSendEntry, 'bodyBytes'> = {};
   if (options.headers === undefined) {
     // The common case: only the content type. A fresh object per message would be garbage at
     // tens of thousands of sends per second.

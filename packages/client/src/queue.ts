@@ -2,7 +2,7 @@
  * One queue of the broker: sending (auto-batched), receiving, settling leases, peeking and admin.
  */
 import { Coalescer, type EntryOutcome } from './coalescer.js';
-import { encodeFramedEntry, framedSizeEstimate, type FramedOutgoing, type MessageBody } from './codec.js';
+import { encodeFramedEntry, type FramedOutgoing, type MessageBody } from './codec.js';
 import { Consumer, type ConsumeOptions, type MessageHandler } from './consumer.js';
 import { ChuteError, errorFromWire, type WireError } from './errors.js';
 import { Message, ReceivedMessage, type LeaseActions } from './message.js';
@@ -21,17 +21,10 @@ import type {
   SendReceipt,
 } from './types.js';
 import { encodeFrame, type DecodedFrame } from './frames.js';
+import { MessageBatcher, type BatchingOptions } from './message-batcher.js';
 import type { FramedMessage, WireBatchResult, WireMessage, WireReceiptResult } from './wire.js';
 
-/** Bounds of automatic send batching. */
-export interface BatchingOptions {
-  /** Most messages per automatic batch (the broker accepts up to 1000). */
-  maxEntries: number;
-  /** Most encoded bytes per automatic batch. */
-  maxBytes: number;
-  /** Batch requests of one queue in flight at once. */
-  maxConcurrent: number;
-}
+export type { BatchingOptions } from './message-batcher.js';
 
 /** Largest batch the broker accepts in one request (MessageLimits.batchEntriesMax). */
 export const brokerBatchEntriesMax = 1000;
@@ -67,9 +60,7 @@ export class Queue {
   /** The queue's name. */
   readonly name: string;
   private readonly path: string;
-  private readonly sender: Coalescer<FramedOutgoing, SendReceipt>;
-  /** Sends with a group id: one request at a time, so a FIFO group arrives in the order it was sent. */
-  private readonly groupSender: Coalescer<FramedOutgoing, SendReceipt>;
+  private readonly sender: MessageBatcher<SendReceipt>;
   private readonly acker: Coalescer<string, void>;
   private readonly nacker: Coalescer<NackEntry, void>;
   private readonly extender: Coalescer<ExtendEntry, number | undefined>;
@@ -79,10 +70,8 @@ export class Queue {
   constructor(name: string, private readonly ctx: QueueContext) {
     this.name = name;
     this.path = `/v1/queues/${encodeURIComponent(name)}`;
-    const { maxEntries, maxBytes, maxConcurrent } = ctx.batching;
-    this.sender = new Coalescer({ maxEntries, maxWeight: maxBytes, maxConcurrent, weigh: framedSizeEstimate, run: (e) => this.postBatch(e) });
-    this.groupSender = new Coalescer({ maxEntries, maxWeight: maxBytes, maxConcurrent: 1, weigh: framedSizeEstimate, run: (e) => this.postBatch(e) });
-    const receiptBatch = { maxEntries: brokerBatchEntriesMax, maxWeight: Infinity, maxConcurrent, weigh: () => 1 };
+    this.sender = new MessageBatcher(ctx.batching, (batch) => this.postBatch(batch));
+    const receiptBatch = { maxEntries: brokerBatchEntriesMax, maxWeight: Infinity, maxConcurrent: ctx.batching.maxConcurrent, weigh: () => 1 };
     this.acker = new Coalescer<string, void>({ ...receiptBatch, run: async (r) => toEntryOutcomes<void>(await this.settle('ack', { receipts: r }, r), () => undefined) });
     this.nacker = new Coalescer<NackEntry, void>({
       ...receiptBatch,
@@ -117,7 +106,7 @@ export class Queue {
     } catch (e) {
       return Promise.reject(e);
     }
-    return (outgoing.entry.groupId === undefined ? this.sender : this.groupSender).add(outgoing);
+    return this.sender.add(outgoing);
   }
 
   /**
@@ -299,7 +288,7 @@ export class Queue {
 
   /** Resolves once every send, ack, nack and extend issued so far has settled. */
   async flush(): Promise<void> {
-    await Promise.all([this.sender.drain(), this.groupSender.drain(), this.acker.drain(), this.nacker.drain(), this.extender.drain()]);
+    await Promise.all([this.sender.drain(), this.acker.drain(), this.nacker.drain(), this.extender.drain()]);
   }
 
   // ---- internals ------------------------------------------------------------------------------

@@ -1,11 +1,12 @@
 /**
  * One topic: publish copies a message into every subscribed queue whose filter matches.
  */
-import { Coalescer, type EntryOutcome } from './coalescer.js';
-import { encodeFramedEntry, framedSizeEstimate, type FramedOutgoing, type MessageBody } from './codec.js';
+import type { EntryOutcome } from './coalescer.js';
+import { encodeFramedEntry, type FramedOutgoing, type MessageBody } from './codec.js';
 import { ChuteError, errorFromWire, type WireError } from './errors.js';
 import { encodeFrame } from './frames.js';
-import type { BatchingOptions, Queue } from './queue.js';
+import { MessageBatcher, type BatchingOptions } from './message-batcher.js';
+import type { Queue } from './queue.js';
 import type { Transport } from './transport.js';
 import type { PublishOptions, PublishResult, Subscription, SubscriptionFilter, TopicInfo } from './types.js';
 
@@ -17,9 +18,7 @@ export class Topic {
   /** The topic's name. */
   readonly name: string;
   private readonly path: string;
-  private readonly publisher: Coalescer<FramedOutgoing, PublishResult>;
-  /** Publishes with a group id: one request at a time, so FIFO groups keep the order of publishing. */
-  private readonly groupPublisher: Coalescer<FramedOutgoing, PublishResult>;
+  private readonly publisher: MessageBatcher<PublishResult>;
 
   /** Creates a handle; use `chute.topic(name)` instead. */
   constructor(
@@ -29,9 +28,7 @@ export class Topic {
   ) {
     this.name = name;
     this.path = `/v1/topics/${encodeURIComponent(name)}`;
-    const { maxEntries, maxBytes, maxConcurrent } = batching;
-    this.publisher = new Coalescer({ maxEntries, maxWeight: maxBytes, maxConcurrent, weigh: framedSizeEstimate, run: (e) => this.postBatch(e) });
-    this.groupPublisher = new Coalescer({ maxEntries, maxWeight: maxBytes, maxConcurrent: 1, weigh: framedSizeEstimate, run: (e) => this.postBatch(e) });
+    this.publisher = new MessageBatcher(batching, (batch) => this.postBatch(batch));
   }
 
   /** Creates the topic (creating an existing one returns it). */
@@ -73,12 +70,7 @@ export class Topic {
    */
   async publish(body: MessageBody, options: PublishOptions = {}): Promise<PublishResult> {
     const { routingKey, ...sendOptions } = options;
-    if (routingKey !== undefined && typeof routingKey !== 'string') {
-      throw new ChuteError('InvalidArgument', `routingKey must be a string, got ${typeof routingKey}`, { field: 'routingKey' });
-    }
-    const outgoing = encodeFramedEntry(body, sendOptions);
-    if (routingKey !== undefined) outgoing.entry.routingKey = routingKey;
-    return (outgoing.entry.groupId === undefined ? this.publisher : this.groupPublisher).add(outgoing);
+    return this.publisher.add(encodeFramedEntry(body, sendOptions, routingKey));
   }
 
   private async postBatch(outgoing: FramedOutgoing[]): Promise<Array<EntryOutcome<PublishResult>>> {

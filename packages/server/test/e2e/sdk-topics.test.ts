@@ -53,3 +53,22 @@ test('publish fans out to matching subscriptions only', { timeout: 20_000 }, asy
   await assert.rejects(topic.get(), (e: unknown) => e instanceof ChuteError && e.code === 'TopicNotFound' && e.status === 404);
   await all.get(); // queues stay
 });
+
+test('a publish with a wrongly typed option fails alone, the others of its batch go through', { timeout: 20_000 }, async () => {
+  const topic = chute.topic(name('t'));
+  await topic.create();
+  const q = chute.queue(name('q'));
+  await q.create();
+  await topic.subscribe(q);
+  const results = await Promise.allSettled([
+    topic.publish('a'),
+    topic.publish('b', { routingKey: 5 as unknown as string }),
+    topic.publish('c', { priority: 'high' as unknown as number }),
+    topic.publish('d'),
+  ]);
+  assert.deepEqual(
+    results.map((r) => (r.status === 'fulfilled' ? 'ok' : (r.reason as ChuteError).field)),
+    ['ok', 'routingKey', 'priority', 'ok'],
+  );
+  assert.equal((await q.stats()).ready, 2);
+});
