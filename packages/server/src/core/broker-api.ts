@@ -49,10 +49,11 @@ export interface BrokerApi {
 
   /**
    * Sends one or more messages. Batch-level problems (empty, too many entries, duplicate entry
-   * ids, unknown queue) throw; a problem with one entry fails only that entry. Each stored entry
+   * ids, unknown queue) throw; a problem with one entry fails only that entry, its fields named
+   * `messages[i].…` with `i` its place in the list or, when given, `places[i]`. Each stored entry
    * is on disk (durable queues) before the promise resolves.
    */
-  send(queue: string, entries: SendInput[]): Promise<SendResult[]>;
+  send(queue: string, entries: SendInput[], places?: number[]): Promise<SendResult[]>;
   /** Leases (or with autoAck, removes) up to `max` ready messages, long-polling if asked. */
   receive(queue: string, options?: ReceiveOptions): Promise<ReceivedMessage[]>;
   /** Acknowledges leases: the messages are gone. */

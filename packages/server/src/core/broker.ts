@@ -155,7 +155,7 @@ export class Broker implements BrokerApi {
 
   // ---- messages -------------------------------------------------------------------------
 
-  async send(queue: string, entries: SendInput[]): Promise<SendResult[]> {
+  async send(queue: string, entries: SendInput[], places?: number[]): Promise<SendResult[]> {
     this.checkOpen();
     const info = await this.requireQueue(queue);
     validateBatch('messages', entries, Array.isArray(entries) ? entries.map((e) => e?.entryId) : []);
@@ -163,7 +163,7 @@ export class Broker implements BrokerApi {
     const valid: Array<{ index: number; entry: ReturnType<typeof normalizeSend> }> = [];
     entries.forEach((input, index) => {
       try {
-        valid.push({ index, entry: normalizeSend(info.config, input, `messages[${index}]`) });
+        valid.push({ index, entry: normalizeSend(info.config, input, `messages[${places?.[index] ?? index}]`) });
       } catch (e) {
         if (!(e instanceof ChuteError)) throw e;
         results[index] = input?.entryId === undefined ? { ok: false, error: e } : { ok: false, entryId: input.entryId, error: e };
@@ -341,8 +341,9 @@ export class Broker implements BrokerApi {
       const targets = [];
       for (const sub of topic.subscriptions) {
         if (!filterMatches(sub.filter, routingKey, headers)) continue;
-        const info = subscribers.get(sub.queue);
-        if (info === undefined || info instanceof ChuteError) throw info ?? new ChuteError('QueueNotFound', `queue ${sub.queue} does not exist`, { field: 'queue' });
+        // Every subscription was looked up above.
+        const info = subscribers.get(sub.queue) as QueueInfo | ChuteError;
+        if (info instanceof ChuteError) throw info;
         targets.push({ queue: sub.queue, entry: normalizeSend(info.config, entry, field) });
       }
       if (targets.length === 0) return { deliveredTo: [] };

@@ -113,6 +113,14 @@ describe('bad input', { timeout: 120_000 }, () => {
     assert.equal(inBatch.status, 200);
     assert.equal(inBatch.body.results[1].error.code, 'MessageTooLarge');
     assert.equal(inBatch.body.results[1].error.field, 'messages[1].body');
+    // After an entry that cannot even be decoded, the broker's refusals still name the entry's own place.
+    const afterBad = await callApi(url, 'POST', `/v1/queues/${q}/messages`, {
+      json: { messages: [{ body: '%%%', bodyEncoding: 'base64' }, { body: 'x'.repeat(1001) }, { body: 'ok' }] },
+    });
+    assert.deepEqual(
+      afterBad.body.results.map((r: { ok: boolean; error?: { field: string } }) => (r.ok ? 'ok' : r.error?.field)),
+      ['messages[0].body', 'messages[1].body', 'ok'],
+    );
     await callApi(url, 'POST', `/v1/queues/${q}/purge`);
     assert.equal(await total(q), 0);
   });

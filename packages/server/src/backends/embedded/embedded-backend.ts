@@ -5,9 +5,9 @@
  */
 import type { Backend, NormalizedReceive, NormalizedSend, StorageStats } from '../../core/backend.js';
 import type { Clock, TimerHandle } from '../../core/clock.js';
-import { MessageLimits } from '../../core/limits.js';
 import { ChuteError } from '../../core/errors.js';
 import { decodeReceipt, encodeReceipt, formatSequence, messageId, newLeaseKey, parseSequence } from '../../core/ids.js';
+import { MessageLimits } from '../../core/limits.js';
 import type {
   DeadLetterInfo,
   Message,
@@ -617,9 +617,9 @@ export class EmbeddedBackend implements Backend {
     while (best.size > 0) picked.push(best.pop() as Msg);
     picked.reverse();
     // Like a receive, a peek stops once the bodies add up to receiveMaxBytes.
-    let bytes = 0;
-    const within = picked.findIndex((m) => (bytes += m.size) >= MessageLimits.receiveMaxBytes);
-    return (within === -1 ? picked : picked.slice(0, within + 1)).map((m) => this.toMessage(m));
+    let end = 0;
+    for (let bytes = 0; end < picked.length && bytes < MessageLimits.receiveMaxBytes; end++) bytes += (picked[end] as Msg).size;
+    return picked.slice(0, end).map((m) => this.toMessage(m));
   }
 
   async redrive(deadLetterQueue: string, options: { to?: string; max: number }): Promise<{ moved: number }> {

@@ -138,24 +138,33 @@ export function decodeBody(buf: Uint8Array, expectedSize: number): BodyRecord {
   let headers: Headers = {};
   let dedupId: string | undefined;
   if (extraLen > 0) {
+    // Messages of one stream mostly carry the same headers (a content type): decode them once.
     const packed = b.subarray(BODY_FIXED_BYTES, start);
-    let extras: unknown;
-    if (lastExtras !== undefined && packed.equals(lastExtras.packed)) {
-      // Messages of one stream mostly carry the same headers (a content type): decode them once.
-      extras = [{ ...lastExtras.headers }, lastExtras.dedupId];
-    } else {
-      // Unpacked from a copy: byte values come out as views of the bytes they were read from, and
-      // the record may sit in a read buffer that the next read overwrites.
-      extras = unpack(Buffer.from(packed)) as unknown;
-      if (!Array.isArray(extras) || typeof extras[0] !== 'object' || extras[0] === null) throw new RecordError('the headers are damaged');
-      lastExtras = { packed: Buffer.from(packed), headers: { ...(extras[0] as Headers) }, dedupId: typeof extras[1] === 'string' ? extras[1] : undefined };
-    }
-    const [h, d] = extras as [Headers, unknown];
-    headers = h;
-    dedupId = typeof d === 'string' ? d : undefined;
+    if (lastExtras === undefined || !packed.equals(lastExtras.packed)) lastExtras = unpackExtras(packed);
+    // Each message gets its own headers object; the decoded set stays shared by the cache only.
+    headers = { ...lastExtras.headers };
+    dedupId = lastExtras.dedupId;
   }
   return { body, headers, dedupId };
 }
 
+/**
+ * Unpacks a record's extras from a copy of their bytes: byte values come out as views of the bytes
+ * they were read from, and the record may sit in a read buffer that the next read overwrites.
+ */
+function unpackExtras(packed: Uint8Array): DecodedExtras {
+  const copy = Buffer.from(packed);
+  const extras = unpack(copy) as unknown;
+  if (!Array.isArray(extras) || typeof extras[0] !== 'object' || extras[0] === null) throw new RecordError('the headers are damaged');
+  return { packed: copy, headers: extras[0] as Headers, dedupId: typeof extras[1] === 'string' ? extras[1] : undefined };
+}
+
+/** A record's decoded extras and the packed bytes they came from. */
+interface DecodedExtras {
+  packed: Buffer;
+  headers: Headers;
+  dedupId: string | undefined;
+}
+
 /** The extras (headers, dedup id) decoded last, by their packed bytes. */
-let lastExtras: { packed: Buffer; headers: Headers; dedupId: string | undefined } | undefined;
+let lastExtras: DecodedExtras | undefined;

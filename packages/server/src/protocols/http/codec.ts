@@ -122,15 +122,11 @@ export function encodeHeaders(headers: Headers): Record<string, WireHeaderValue>
 
 /** A wire send entry to the broker's SendInput; `field` prefixes error paths (e.g. `messages[2]`). */
 export function decodeSendEntry(entry: WireSendEntry, field: string): SendInput {
-  return decodeSendFields(entry, decodeBody(entry.body, entry.bodyEncoding, at(field, 'body')), field);
+  return decodeFramedSendEntry(entry, decodeBody(entry.body, entry.bodyEncoding, at(field, 'body')), field);
 }
 
-/** A framed send entry and its body to the broker's SendInput. */
-export function decodeFramedSendEntry(entry: FramedSendEntry, body: Uint8Array, field: string): SendInput {
-  return decodeSendFields(entry, body, field);
-}
-
-function decodeSendFields(entry: Omit<WireSendEntry, 'body' | 'bodyEncoding'>, body: Uint8Array, field: string): SendInput {
+/** A send entry whose body is already bytes (a framed entry, or a JSON one once decoded) to the broker's SendInput. */
+export function decodeFramedSendEntry(entry: Omit<WireSendEntry, 'body' | 'bodyEncoding'>, body: Uint8Array, field: string): SendInput {
   const input: SendInput = decodeMessageFields(entry, body, field);
   if (entry.id !== undefined) input.entryId = entry.id;
   return input;
@@ -138,15 +134,11 @@ function decodeSendFields(entry: Omit<WireSendEntry, 'body' | 'bodyEncoding'>, b
 
 /** A wire publish to the broker's PublishInput; `field` prefixes error paths (e.g. `messages[2]`). */
 export function decodePublish(entry: WirePublish, field = ''): PublishInput {
-  return decodePublishFields(entry, decodeBody(entry.body, entry.bodyEncoding, at(field, 'body')), field);
+  return decodeFramedPublish(entry, decodeBody(entry.body, entry.bodyEncoding, at(field, 'body')), field);
 }
 
-/** A framed publish and its body to the broker's PublishInput. */
-export function decodeFramedPublish(entry: FramedPublish, body: Uint8Array, field: string): PublishInput {
-  return decodePublishFields(entry, body, field);
-}
-
-function decodePublishFields(entry: Omit<WirePublish, 'body' | 'bodyEncoding'>, body: Uint8Array, field: string): PublishInput {
+/** A publish whose body is already bytes (a framed entry, or a JSON one once decoded) to the broker's PublishInput. */
+export function decodeFramedPublish(entry: Omit<WirePublish, 'body' | 'bodyEncoding'>, body: Uint8Array, field: string): PublishInput {
   const input: PublishInput = decodeMessageFields(entry, body, field);
   if (entry.routingKey !== undefined) input.routingKey = entry.routingKey;
   return input;

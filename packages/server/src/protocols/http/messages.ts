@@ -16,9 +16,10 @@ import {
   encodeReceiptResult,
   encodeSendResult,
 } from './codec.js';
+import { settleDecoded } from './batches.js';
 import type { ApiContext } from './context.js';
 import { acceptsFrames, batchContentType, encodeFrame } from './frames.js';
-import { bodyEncodingChoiceSchema, framedSendSchema, nameParamSchema, sendEntrySchema } from './schemas.js';
+import { bodyEncodingChoiceSchema, framedSendSchema, nameParamSchema, sendEntrySchema, sendOptionSchemas } from './schemas.js';
 
 const queueParams = { type: 'object', required: ['queue'], properties: { queue: nameParamSchema } } as const;
 
@@ -35,17 +36,7 @@ const sendBodySchema = {
 } as const;
 
 /** Options of a raw octet-stream send, given in the query string. */
-const rawSendQuerySchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    delayMs: { type: 'integer' },
-    priority: { type: 'integer' },
-    ttlMs: { type: 'integer' },
-    groupId: { type: 'string' },
-    dedupId: { type: 'string' },
-  },
-} as const;
+const rawSendQuerySchema = { type: 'object', additionalProperties: false, properties: sendOptionSchemas } as const;
 
 type RawSendQuery = { delayMs?: number; priority?: number; ttlMs?: number; groupId?: string; dedupId?: string };
 
@@ -259,20 +250,12 @@ async function sendBatch<E extends { id?: string }>(
   wire: E[],
   decode: (entry: E, field: string, index: number) => SendInput,
 ): Promise<SendResult[]> {
-  const decoded = wire.map((entry, i): SendInput | SendResult => {
-    try {
-      return decode(entry, `messages[${i}]`, i);
-    } catch (e) {
-      if (!(e instanceof ChuteError)) throw e;
-      return entry.id === undefined ? { ok: false, error: e } : { ok: false, entryId: entry.id, error: e };
-    }
-  });
-  const good = decoded.filter((d): d is SendInput => !('ok' in d));
-  // An empty request still goes to the broker, which answers EmptyBatch; one with only bad entries does not.
-  if (good.length === 0 && wire.length > 0) return decoded as SendResult[];
-  const sent = await ctx.broker.send(queue, good);
-  let next = 0;
-  return decoded.map((d) => ('ok' in d ? d : sent[next++]!));
+  return settleDecoded(
+    wire,
+    decode,
+    (inputs, places) => ctx.broker.send(queue, inputs, places),
+    (error, entry): SendResult => (entry.id === undefined ? { ok: false, error } : { ok: false, entryId: entry.id, error }),
+  );
 }
 
 /** Builds the send of a raw body: options from the query, headers from `X-Chute-Header-*`. */

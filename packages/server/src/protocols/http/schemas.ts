@@ -14,16 +14,21 @@ export const headerValueSchema = {
 /** Message headers: name to value. */
 export const headersSchema = { type: 'object', additionalProperties: headerValueSchema } as const;
 
-/** The fields a send entry and a publish share. */
-export const messageFieldSchemas = {
-  body: { type: 'string' },
-  bodyEncoding: { type: 'string', enum: ['utf8', 'base64'] },
-  headers: headersSchema,
+/** The options of a message: in a JSON entry, a framed entry, or the query string of a raw send. */
+export const sendOptionSchemas = {
   priority: { type: 'integer' },
   delayMs: { type: 'integer' },
   ttlMs: { type: 'integer' },
   groupId: { type: 'string' },
   dedupId: { type: 'string' },
+} as const;
+
+/** The fields a send entry and a publish share. */
+export const messageFieldSchemas = {
+  body: { type: 'string' },
+  bodyEncoding: { type: 'string', enum: ['utf8', 'base64'] },
+  headers: headersSchema,
+  ...sendOptionSchemas,
 } as const;
 
 /** One message to send. */
@@ -34,10 +39,8 @@ export const sendEntrySchema = {
   properties: { id: { type: 'string' }, ...messageFieldSchemas },
 } as const;
 
-const { body: _body, bodyEncoding: _bodyEncoding, ...fieldsBesideBody } = messageFieldSchemas;
-
 /** The fields of a framed entry (frames.ts) besides its own: those of a message, its body's length in place of the body. */
-const framedMessageFieldSchemas = { bodyBytes: { type: 'integer' }, ...fieldsBesideBody } as const;
+const framedMessageFieldSchemas = { bodyBytes: { type: 'integer' }, headers: headersSchema, ...sendOptionSchemas } as const;
 
 /** A framed batch as its parser hands it over: the entries (of the given extra fields) and their bodies. */
 function framedBatchSchema<P extends Record<string, unknown>>(extra: P) {

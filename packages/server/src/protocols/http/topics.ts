@@ -4,9 +4,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { ChuteError, isChuteError } from '../../core/errors.js';
-import type { ListOptions, PublishInput, PublishResult, SubscriptionFilter } from '../../core/types.js';
+import type { ListOptions, PublishResult, SubscriptionFilter } from '../../core/types.js';
 import { validateBatch } from '../../core/validate.js';
 import { type FramedPublish, type WirePublish, decodeFramedPublish, decodePublish } from './codec.js';
+import { settleDecoded } from './batches.js';
 import { wireErrorOf } from './errors.js';
 import type { ApiContext } from './context.js';
 import { batchContentType } from './frames.js';
@@ -127,25 +128,15 @@ export function registerTopicRoutes(app: FastifyInstance, ctx: ApiContext): void
       const body = request.body;
       if (!('messages' in body)) return broker.publish(topic, decodePublish(body));
       validateBatch('messages', body.messages, []);
-      // A message whose body or headers cannot be decoded fails alone, in its place, like one the
-      // broker refuses.
-      const decoded = body.messages.map((m: WirePublish | FramedPublish, i): PublishInput | ChuteError => {
-        try {
-          return 'bodies' in body ? decodeFramedPublish(m as FramedPublish, body.bodies[i] as Buffer, `messages[${i}]`) : decodePublish(m as WirePublish, `messages[${i}]`);
-        } catch (e) {
-          if (e instanceof ChuteError) return e;
-          throw e;
-        }
-      });
-      const places = decoded.flatMap((d, i) => (d instanceof ChuteError ? [] : [i]));
-      const inputs = places.map((i) => decoded[i] as PublishInput);
       // Each message is its own atomic publish; issued together, they share the storage commits.
-      const settled = inputs.length === 0 ? [] : await broker.publishMany(topic, inputs, places);
-      let next = 0;
+      const settled = await settleDecoded(
+        body.messages as Array<WirePublish | FramedPublish>,
+        (m, field, i) => ('bodies' in body ? decodeFramedPublish(m, body.bodies[i] as Buffer, field) : decodePublish(m as WirePublish, field)),
+        (inputs, places) => broker.publishMany(topic, inputs, places),
+        (reason): PromiseSettledResult<PublishResult> => ({ status: 'rejected', reason }),
+      );
       return {
-        results: decoded.map((d) => {
-          if (d instanceof ChuteError) return { ok: false, error: wireErrorOf(d) };
-          const r = settled[next++] as PromiseSettledResult<PublishResult>;
+        results: settled.map((r) => {
           if (r.status === 'fulfilled') return { ok: true, ...r.value };
           if (r.reason instanceof ChuteError) return { ok: false, error: wireErrorOf(r.reason) };
           throw r.reason;
