@@ -18,6 +18,8 @@ export interface MachineInfo {
   fsyncDir: string;
   fsyncP50Ms: number;
   fsyncP99Ms: number;
+  /** The slowest fsync of the probe: this disk sometimes stalls for far longer than its p99. */
+  fsyncMaxMs: number;
   /** Sequential write+fsync calls per second achieved by the probe. */
   fsyncPerSec: number;
 }
@@ -26,7 +28,7 @@ export interface MachineInfo {
  * Writes 4 KiB and fsyncs, in a loop, for up to `budgetMs` or `maxRounds` rounds, in `dir`.
  * This is what a single-writer group commit pays at the very least per flush.
  */
-export function probeFsync(dir: string, budgetMs = 1500, maxRounds = 500): { p50Ms: number; p99Ms: number; perSec: number } {
+export function probeFsync(dir: string, budgetMs = 1500, maxRounds = 500): { p50Ms: number; p99Ms: number; maxMs: number; perSec: number } {
   const file = join(dir, `fsync-probe-${process.pid}.bin`);
   const block = Buffer.alloc(4096, 0x5a);
   const recorder = new LatencyRecorder();
@@ -47,7 +49,7 @@ export function probeFsync(dir: string, budgetMs = 1500, maxRounds = 500): { p50
   }
   const elapsedS = (performance.now() - start) / 1000;
   const s = recorder.summary();
-  return { p50Ms: s.p50Ms, p99Ms: s.p99Ms, perSec: rounds / elapsedS };
+  return { p50Ms: s.p50Ms, p99Ms: s.p99Ms, maxMs: s.maxMs, perSec: rounds / elapsedS };
 }
 
 /** Collects the machine header, probing fsync in `dataDir`. */
@@ -63,6 +65,7 @@ export function describeMachine(dataDir: string): MachineInfo {
     fsyncDir: dataDir,
     fsyncP50Ms: fsync.p50Ms,
     fsyncP99Ms: fsync.p99Ms,
+    fsyncMaxMs: fsync.maxMs,
     fsyncPerSec: fsync.perSec,
   };
 }

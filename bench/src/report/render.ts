@@ -79,7 +79,7 @@ export function renderScenarioTable(scenario: ScenarioId, rows: ResultRow[]): st
 export function renderMachine(m: MachineInfo): string {
   return [
     `- CPU: ${m.cores} cores, ${m.cpuModel}; memory ${m.memoryGiB} GiB; ${m.os}; Node.js ${m.node}`,
-    `- Disk: 4 KiB write + fsync in \`${m.fsyncDir}\`: p50 ${formatValue(m.fsyncP50Ms, 3)} ms, p99 ${formatValue(m.fsyncP99Ms, 3)} ms (${formatValue(m.fsyncPerSec, 0)} fsyncs/s, one writer)`,
+    `- Disk: 4 KiB write + fsync in \`${m.fsyncDir}\`: p50 ${formatValue(m.fsyncP50Ms, 3)} ms, p99 ${formatValue(m.fsyncP99Ms, 3)} ms, max ${formatValue(m.fsyncMaxMs, 3)} ms (${formatValue(m.fsyncPerSec, 0)} fsyncs/s, one writer)`,
   ].join('\n');
 }
 

@@ -74,9 +74,12 @@ export class Consumer {
   private readonly extendLeases: boolean;
   private readonly onError: (error: unknown, context: ConsumerErrorContext) => void;
   private state: 'created' | 'running' | 'stopping' | 'stopped' = 'created';
+  /** Received messages no handler has started yet: those from `head` on (see dispatch). */
   private readonly buffer: ReceivedMessage[] = [];
+  private head = 0;
   private readonly tasks = new Set<Promise<void>>();
-  private readonly leaseTimers = new Map<ReceivedMessage, NodeJS.Timeout>();
+  /** The lease group of every held message whose lease is kept alive. */
+  private readonly leaseGroups = new Map<ReceivedMessage, LeaseGroup>();
   private running = 0;
   private held = 0;
   /** FIFO groups with a handler running: a group's messages are handled one at a time, in order. */
@@ -142,7 +145,9 @@ export class Consumer {
     this.poll.abort();
     this.wakePolls();
     await this.loopDone;
-    const unstarted = this.buffer.splice(0);
+    const unstarted = this.buffer.splice(this.head);
+    this.buffer.length = 0;
+    this.head = 0;
     await Promise.all(unstarted.map((m) => this.release(m)));
     while (this.tasks.size > 0) await Promise.all([...this.tasks]);
     this.state = 'stopped';
@@ -177,61 +182,99 @@ export class Consumer {
         continue;
       }
       this.reserved -= max;
-      for (const m of messages) this.accept(m, startedAt);
+      this.accept(messages, startedAt);
       this.dispatch();
     }
   }
 
-  private accept(message: ReceivedMessage, receiveStartedAt: number): void {
-    this.stats.received++;
-    this.held++;
-    this.buffer.push(message);
-    if (!this.extendLeases) return;
+  private accept(messages: ReceivedMessage[], receiveStartedAt: number): void {
+    this.stats.received += messages.length;
+    this.held += messages.length;
+    for (const m of messages) this.buffer.push(m);
+    if (!this.extendLeases || messages.length === 0) return;
     // Without an explicit visibility timeout the lease length is inferred from the lease end the
     // broker reported; measuring from the request start errs on the long side by one round trip.
-    const leaseMs = this.options.visibilityTimeoutMs ?? Math.min(leaseMaxMs, message.leaseExpiresAt - receiveStartedAt);
-    if (leaseMs >= 1000) this.armLeaseTimer(message, leaseMs);
+    const first = messages[0] as ReceivedMessage;
+    const leaseMs = this.options.visibilityTimeoutMs ?? Math.min(leaseMaxMs, first.leaseExpiresAt - receiveStartedAt);
+    if (leaseMs < 1000) return;
+    // The messages of one receive share their lease length, so one timer keeps them all alive.
+    const group: LeaseGroup = { messages: new Set(messages), timer: undefined };
+    for (const m of messages) this.leaseGroups.set(m, group);
+    this.armLeaseTimer(group, leaseMs);
   }
 
-  private armLeaseTimer(message: ReceivedMessage, leaseMs: number): void {
-    const timer = setTimeout(() => {
-      if (!this.leaseTimers.has(message)) return;
-      message.extend(leaseMs).then(
-        () => {
-          if (this.leaseTimers.has(message)) this.armLeaseTimer(message, leaseMs);
-        },
-        (e: unknown) => {
-          this.leaseTimers.delete(message);
+  private armLeaseTimer(group: LeaseGroup, leaseMs: number): void {
+    group.timer = setTimeout(() => {
+      group.timer = undefined;
+      const extensions = [...group.messages].map((message) =>
+        message.extend(leaseMs).catch((e: unknown) => {
+          this.forgetLease(message);
           this.report(e, { phase: 'extend', queue: this.queue.name, message });
-        },
+        }),
       );
+      void Promise.all(extensions).then(() => {
+        if (group.messages.size > 0 && group.timer === undefined) this.armLeaseTimer(group, leaseMs);
+      });
     }, leaseMs / 2);
-    timer.unref();
-    this.leaseTimers.set(message, timer);
+    group.timer.unref();
   }
 
   private forgetLease(message: ReceivedMessage): void {
-    const timer = this.leaseTimers.get(message);
-    if (timer !== undefined) clearTimeout(timer);
-    this.leaseTimers.delete(message);
+    const group = this.leaseGroups.get(message);
+    if (group === undefined) return;
+    this.leaseGroups.delete(message);
+    group.messages.delete(message);
+    if (group.messages.size === 0) clearTimeout(group.timer);
   }
 
-  /** Starts handlers for buffered messages, in order, skipping those whose group is busy. */
+  /**
+   * Starts handlers for buffered messages, in order, skipping those whose group is busy. Handlers
+   * start only once the buffer is settled again, because a handler that fails at once comes back
+   * here before process() returns.
+   */
   private dispatch(): void {
-    let i = 0;
-    while (this.running < this.concurrency && i < this.buffer.length && this.state !== 'stopped') {
-      const message = this.buffer[i] as ReceivedMessage;
-      const group = message.groupId;
-      if (group !== undefined && this.busyGroups.has(group)) {
-        i++;
-        continue;
+    const starting: ReceivedMessage[] = [];
+    while (this.head < this.buffer.length && this.running < this.concurrency && this.state !== 'stopped') {
+      const message = this.buffer[this.head] as ReceivedMessage;
+      if (message.groupId !== undefined && this.busyGroups.has(message.groupId)) {
+        this.pickPastBusyGroups(starting);
+        break;
       }
-      this.buffer.splice(i, 1);
-      if (group !== undefined) this.busyGroups.add(group);
-      this.running++;
+      this.head++;
+      this.pick(message, starting);
+    }
+    // Taken messages are dropped from the front in blocks, not one by one (each would move the rest).
+    if (this.head === this.buffer.length || this.head >= 1024) {
+      this.buffer.splice(0, this.head);
+      this.head = 0;
+    }
+    for (const message of starting) {
       const task = this.process(message).finally(() => this.tasks.delete(task));
       this.tasks.add(task);
     }
+  }
+
+  /** Picks messages of free groups from behind a busy one, packing the skipped ones behind the head. */
+  private pickPastBusyGroups(starting: ReceivedMessage[]): void {
+    const buffer = this.buffer;
+    let kept = this.head;
+    let next = this.head;
+    while (next < buffer.length && this.running < this.concurrency) {
+      const message = buffer[next++] as ReceivedMessage;
+      if (message.groupId !== undefined && this.busyGroups.has(message.groupId)) buffer[kept++] = message;
+      else this.pick(message, starting);
+    }
+    if (next > kept) {
+      buffer.copyWithin(kept, next);
+      buffer.length -= next - kept;
+    }
+  }
+
+  /** Claims a handler slot (and the message's group) for a message about to start. */
+  private pick(message: ReceivedMessage, starting: ReceivedMessage[]): void {
+    if (message.groupId !== undefined) this.busyGroups.add(message.groupId);
+    this.running++;
+    starting.push(message);
   }
 
   private async process(message: ReceivedMessage): Promise<void> {
@@ -279,7 +322,7 @@ export class Consumer {
   /** Removes and returns the buffered (not started) messages of a group. */
   private takeGroup(group: string): ReceivedMessage[] {
     const taken: ReceivedMessage[] = [];
-    for (let i = this.buffer.length - 1; i >= 0; i--) {
+    for (let i = this.buffer.length - 1; i >= this.head; i--) {
       if (this.buffer[i]?.groupId === group) taken.unshift(...this.buffer.splice(i, 1));
     }
     return taken;
@@ -308,6 +351,12 @@ export class Consumer {
       // An error callback that throws must not break the loop or leave a rejection unhandled.
     }
   }
+}
+
+/** Messages of one receive whose leases one timer extends while they are held. */
+interface LeaseGroup {
+  messages: Set<ReceivedMessage>;
+  timer: NodeJS.Timeout | undefined;
 }
 
 function defaultOnError(error: unknown, context: ConsumerErrorContext): void {

@@ -21,6 +21,10 @@ export function receiptOf(target: ReceiptLike): string {
  */
 export function matchReceiptResults(receipts: string[], results: WireReceiptResult[] | undefined): ReceiptOutcome[] {
   if (!Array.isArray(results)) throw new ChuteError('BadResponse', 'the broker answered without a results list');
+  // The broker answers in the order of the request; matching by receipt is only needed otherwise.
+  if (results.length === receipts.length && results.every((r, i) => r?.receipt === receipts[i])) {
+    return results.map((r) => toOutcome(r.receipt, r));
+  }
   const byReceipt = new Map<string, WireReceiptResult[]>();
   for (const r of results) {
     const list = byReceipt.get(r.receipt);
@@ -30,9 +34,13 @@ export function matchReceiptResults(receipts: string[], results: WireReceiptResu
   return receipts.map((receipt, i) => {
     const r = byReceipt.get(receipt)?.shift() ?? results[i];
     if (r === undefined) return { ok: false, receipt, error: new ChuteError('BadResponse', `no result for receipt ${i}`) };
-    if (r.ok) return r.leaseExpiresAt === undefined ? { ok: true, receipt } : { ok: true, receipt, leaseExpiresAt: r.leaseExpiresAt };
-    return { ok: false, receipt, error: errorFromWire(r.error) };
+    return toOutcome(receipt, r);
   });
+}
+
+function toOutcome(receipt: string, r: WireReceiptResult): ReceiptOutcome {
+  if (r.ok) return r.leaseExpiresAt === undefined ? { ok: true, receipt } : { ok: true, receipt, leaseExpiresAt: r.leaseExpiresAt };
+  return { ok: false, receipt, error: errorFromWire(r.error) };
 }
 
 /** Converts receipt outcomes to coalescer outcomes. */

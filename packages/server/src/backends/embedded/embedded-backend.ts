@@ -23,7 +23,7 @@ import { lockDataDir } from './data-file.js';
 import { MinHeap } from './heap.js';
 import { Msg, MsgState } from './msg.js';
 import { QueueState, type Waiter } from './queue-state.js';
-import { Store } from './store.js';
+import { BODY_CACHE_BYTES_MAX, Store } from './store.js';
 
 /** How many expired messages one timer tick removes at most, so a tick stays short. */
 const EXPIRE_PER_TICK_MAX = 10_000;
@@ -37,6 +37,8 @@ const QUEUE_FULL_RETRY_MS = 1000;
  * message saved. A crash inside the window hands the message out again with its count one lower.
  */
 const COUNT_WRITE_DELAY_MS = 1000;
+/** A queue polled within this time counts as consumed: new bodies are kept for their first delivery. */
+const RECENT_RECEIVE_MS = 1000;
 
 /** Options of the embedded backend. */
 export interface EmbeddedBackendOptions {
@@ -270,7 +272,7 @@ export class EmbeddedBackend implements Backend {
     const id = messageId(now, seq);
     if (q.config.durable) {
       this.store.reserveSeq(seq);
-      writes.push(this.store.putMessage(q.id, msg, entry.body, entry.headers, entry.dedupId));
+      writes.push(this.store.putMessage(q.id, msg, entry.body, entry.headers, entry.dedupId, this.receivedSoon(q, entry, now)));
     } else {
       msg.mem = { body: entry.body, headers: entry.headers, dedupId: entry.dedupId };
     }
@@ -283,6 +285,17 @@ export class EmbeddedBackend implements Backend {
     q.pending++;
     q.pendingBytes += size;
     return { q, msg, dedupKey: entry.dedupKey, result: { ok: true, ...base, id, sequence: formatSequence(seq), duplicate: false } };
+  }
+
+  /**
+   * True when a new message is likely to be received within moments, so that its body is worth
+   * keeping in memory for that first delivery: it is due at once, the queue has consumers (one
+   * polled within the last second) and its backlog would be received before newer sends push the
+   * body out of the cache. A queue filling up with nobody consuming keeps nothing in memory.
+   */
+  private receivedSoon(q: QueueState, entry: NormalizedSend, now: number): boolean {
+    const consumed = q.waiters.length > 0 || now - q.lastReceiveAt < RECENT_RECEIVE_MS;
+    return consumed && entry.delayMs === 0 && q.bytes + q.pendingBytes + entry.body.byteLength <= BODY_CACHE_BYTES_MAX;
   }
 
   /** Waits for the commit of accepted sends, then makes them visible. */
@@ -365,6 +378,7 @@ export class EmbeddedBackend implements Backend {
     const q = this.state(queue);
     this.tick(q);
     const now = this.clock.now();
+    q.lastReceiveAt = now;
     const msgs = q.waiters.length === 0 || options.waitMs === 0 ? this.take(q, options.max, now) : [];
     this.rearm(q);
     if (msgs.length > 0 || options.waitMs === 0 || this.closed) return this.lease(q, msgs, options.visibilityTimeoutMs, options.autoAck, now);

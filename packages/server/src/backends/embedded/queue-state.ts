@@ -55,6 +55,8 @@ export class QueueState {
     deduplicated: 0,
     dropped: 0,
   };
+  /** When a receive last asked this queue for messages (clock ms), or -Infinity. */
+  lastReceiveAt = -Infinity;
   timer: TimerHandle | undefined;
   timerAt = Infinity;
   deleted = false;

@@ -13,6 +13,7 @@
  */
 import { crc32 } from 'node:zlib';
 import { pack, unpack } from 'msgpackr';
+import { sameHeaders } from '../../core/headers.js';
 import type { DeadLetterInfo, Headers } from '../../core/types.js';
 import { Msg, MsgState, type MemBody } from './msg.js';
 
@@ -115,8 +116,7 @@ function readLength(b: Buffer, at: number): number {
 
 /** Encodes a body record. */
 export function encodeBody(body: Uint8Array, headers: Headers, dedupId: string | undefined): Buffer {
-  const hasHeaders = Object.keys(headers).length > 0;
-  const extras = hasHeaders || dedupId !== undefined ? pack(dedupId === undefined ? [headers] : [headers, dedupId]) : undefined;
+  const extras = packExtras(headers, dedupId);
   const extraLen = extras?.length ?? 0;
   const buf = Buffer.allocUnsafe(BODY_FIXED_BYTES + extraLen + body.byteLength);
   buf.writeUInt32LE(crc32(body), 0);
@@ -124,6 +124,25 @@ export function encodeBody(body: Uint8Array, headers: Headers, dedupId: string |
   if (extras) extras.copy(buf, BODY_FIXED_BYTES);
   buf.set(body, BODY_FIXED_BYTES + extraLen);
   return buf;
+}
+
+/** The extras packed last (headers without a dedup id), reused while the next message's are equal. */
+let lastPacked: { headers: Headers; packed: Buffer } | undefined;
+
+/** The packed extras of a body record, or undefined when there are none. */
+function packExtras(headers: Headers, dedupId: string | undefined): Buffer | undefined {
+  if (dedupId !== undefined) return pack([headers, dedupId]);
+  if (lastPacked !== undefined && sameHeaders(lastPacked.headers, headers)) return lastPacked.packed;
+  let empty = true;
+  for (const _ in headers) {
+    empty = false;
+    break;
+  }
+  if (empty) return undefined;
+  // A copy, so that the kept bytes can never be a view of a buffer the packer reuses.
+  const packed = Buffer.from(pack([headers]));
+  lastPacked = { headers, packed };
+  return packed;
 }
 
 /** Decodes a body record and checks it against the size in the index entry and its CRC-32. */

@@ -12,6 +12,7 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import { ChuteError } from '../../core/errors.js';
 import type { StorageStats } from '../../core/backend.js';
 import type { Headers, QueueConfig, TopicInfo } from '../../core/types.js';
+import { BodyCache } from './body-cache.js';
 import { checkDataFile } from './data-file.js';
 import type { Msg } from './msg.js';
 import { decodeBody, decodeIndex, encodeBody, encodeIndex, RecordError, type BodyRecord } from './records.js';
@@ -37,6 +38,11 @@ export interface DedupRecord {
 
 const COMMIT_BUCKETS_MS = [0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000];
 const SEQ_RESERVE_BLOCK = 100_000;
+/**
+ * Memory for the bodies of messages just sent (body-cache.ts). It only has to cover the messages
+ * between producers and the consumers that keep up with them.
+ */
+export const BODY_CACHE_BYTES_MAX = 64 * 1024 * 1024;
 
 /** The LMDB file of one data directory. */
 export class Store {
@@ -51,6 +57,8 @@ export class Store {
   private seqReservedUpTo = 0;
   private batch: { startedAt: number; ops: number; confirmed: Promise<unknown> | undefined } | undefined;
   private readonly stats: StorageStats;
+  /** Bodies of messages just stored, so that their first delivery need not read them back. */
+  private readonly recent = new BodyCache(BODY_CACHE_BYTES_MAX);
 
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
@@ -138,6 +146,8 @@ export class Store {
 
   /** Reads a message's body and headers back, checking them against the index entry. */
   readBody(msg: Msg): BodyRecord {
+    const cached = this.recent.take(msg.seq);
+    if (cached !== undefined) return cached;
     // The fast read returns a view of a buffer the next read overwrites: the record is checked in
     // place and only the body is copied out, into Node's buffer pool for small bodies, instead of
     // allocating a copy of the whole record first.
@@ -155,9 +165,13 @@ export class Store {
 
   // ---- writes (each resolves after its fsync'd commit) ------------------------------------
 
-  /** Stores a new message: its index entry and its body. */
-  putMessage(queueId: number, msg: Msg, body: Uint8Array, headers: Headers, dedupId: string | undefined): Promise<unknown> {
+  /**
+   * Stores a new message: its index entry and its body. With `keepInMemory` the body also stays in
+   * memory for its first read (the caller expects it to be received soon).
+   */
+  putMessage(queueId: number, msg: Msg, body: Uint8Array, headers: Headers, dedupId: string | undefined, keepInMemory = false): Promise<unknown> {
     this.track(2);
+    if (keepInMemory) this.recent.add(msg.seq, { body, headers, dedupId });
     void this.bodies.put(msg.seq, encodeBody(body, headers, dedupId));
     return this.confirm(this.msgs.put(msg.seq, this.indexEntry(queueId, msg)));
   }
@@ -171,6 +185,7 @@ export class Store {
   /** Deletes a message. */
   removeMessage(seq: number): Promise<unknown> {
     this.track(2);
+    this.recent.delete(seq);
     void this.bodies.remove(seq);
     return this.confirm(this.msgs.remove(seq));
   }
@@ -206,6 +221,7 @@ export class Store {
   removeQueue(name: string, queueId: number, seqs: Iterable<number>): Promise<unknown> {
     let ops = 1;
     for (const seq of seqs) {
+      this.recent.delete(seq);
       void this.bodies.remove(seq);
       void this.msgs.remove(seq);
       ops += 2;

@@ -6,6 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import { ChuteError, invalidArgument } from '../../core/errors.js';
 import type { Headers, Message, PublishInput, ReceiptResult, ReceivedMessage, SendInput, SendResult } from '../../core/types.js';
+import { sameHeaders } from '../../core/headers.js';
 import { wireErrorOf, type WireError } from './errors.js';
 
 /** A header value on the wire. */
@@ -166,9 +167,38 @@ export function encodeMessage(m: Message | ReceivedMessage, choice: BodyEncoding
   return Object.assign(messageFields(m), encodeBody(m.body, choice));
 }
 
-/** A message as an entry of a framed batch: its fields and `bodyBytes`, the body going after the JSON. */
-export function encodeFramedMessage(m: Message | ReceivedMessage): Omit<WireMessage, 'body' | 'bodyEncoding'> & { bodyBytes: number } {
-  return Object.assign(messageFields(m), { bodyBytes: m.body.byteLength });
+/**
+ * The JSON part of a framed receive answer (frames.ts): `{"messages":[...]}` with every field of
+ * each message's wire form but the body, and `bodyBytes`. It is written by hand rather than by
+ * JSON.stringify over fresh objects because a receive answers with hundreds of messages at a time
+ * and this was its largest cost; only free-form text (group and dedup ids, headers, dead-letter
+ * details) goes through JSON.stringify. Ids, sequences and receipts are plain ASCII by construction.
+ */
+export function framedMessagesJson(messages: ReadonlyArray<Message | ReceivedMessage>): string {
+  let out = '{"messages":[';
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i] as Message | ReceivedMessage;
+    if (i > 0) out += ',';
+    out += `{"id":"${m.id}","sequence":"${m.sequence}","headers":${headersJson(m.headers)},"priority":${m.priority},"enqueuedAt":${m.enqueuedAt},"deliveryCount":${m.deliveryCount}`;
+    if (m.groupId !== undefined) out += `,"groupId":${JSON.stringify(m.groupId)}`;
+    if (m.dedupId !== undefined) out += `,"dedupId":${JSON.stringify(m.dedupId)}`;
+    if (m.firstDeliveredAt !== undefined) out += `,"firstDeliveredAt":${m.firstDeliveredAt}`;
+    if (m.deadLetter !== undefined) out += `,"deadLetter":${JSON.stringify(m.deadLetter)}`;
+    if ('receipt' in m) out += `,"receipt":"${m.receipt}","leaseExpiresAt":${m.leaseExpiresAt}`;
+    out += `,"bodyBytes":${m.body.byteLength}}`;
+  }
+  return out + ']}';
+}
+
+/** The last header set written by headersJson and its JSON: a stream's messages mostly share one. */
+let lastHeaders: { headers: Headers; json: string } | undefined;
+
+/** The wire JSON of a header set, reusing the last one's text when the set is equal to it. */
+function headersJson(headers: Headers): string {
+  if (lastHeaders !== undefined && sameHeaders(lastHeaders.headers, headers)) return lastHeaders.json;
+  const json = JSON.stringify(encodeHeaders(headers));
+  lastHeaders = { headers, json };
+  return json;
 }
 
 /** Every field of a message's wire form but the body. */
@@ -207,4 +237,39 @@ export function encodeReceiptResult(r: ReceiptResult): WireReceiptResult {
   return r.leaseExpiresAt === undefined ? { receipt: r.receipt, ok: true } : { receipt: r.receipt, ok: true, leaseExpiresAt: r.leaseExpiresAt };
 }
 
+/**
+ * The JSON answer of a batch send, `{"results":[...]}`, written by hand like framedMessagesJson:
+ * batch sends answer with hundreds of results at a time. Ids and sequences are plain ASCII by
+ * construction; the caller's entry ids and every error go through JSON.stringify.
+ */
+export function sendResultsJson(results: readonly SendResult[]): string {
+  let out = '{"results":[';
+  for (let i = 0; i < results.length; i++) {
+    const r = results[i] as SendResult;
+    if (i > 0) out += ',';
+    if (!r.ok) {
+      out += JSON.stringify(encodeSendResult(r));
+      continue;
+    }
+    out += `{"ok":true,"messageId":"${r.id}","sequence":"${r.sequence}","duplicate":${r.duplicate}`;
+    out += r.entryId === undefined ? '}' : `,"id":${JSON.stringify(r.entryId)}}`;
+  }
+  return out + ']}';
+}
 
+/**
+ * The JSON answer of an ack, nack or extend, `{"results":[...]}`, written by hand. A receipt that
+ * settled a lease was issued by this broker, so it is plain ASCII; refused receipts (which may be
+ * anything a client sent) and their errors go through JSON.stringify.
+ */
+export function receiptResultsJson(results: readonly ReceiptResult[]): string {
+  let out = '{"results":[';
+  for (let i = 0; i < results.length; i++) {
+    const r = results[i] as ReceiptResult;
+    if (i > 0) out += ',';
+    if (!r.ok) out += JSON.stringify(encodeReceiptResult(r));
+    else if (r.leaseExpiresAt === undefined) out += `{"receipt":"${r.receipt}","ok":true}`;
+    else out += `{"receipt":"${r.receipt}","ok":true,"leaseExpiresAt":${r.leaseExpiresAt}}`;
+  }
+  return out + ']}';
+}

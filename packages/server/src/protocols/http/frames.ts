@@ -65,12 +65,22 @@ export function decodeFrame(frame: Buffer, parseJson: (text: string) => unknown)
   return { messages: messages as Array<Record<string, unknown>>, bodies };
 }
 
-/** Builds a frame from entries (each giving its body's `bodyBytes`) and their bodies, in the same order. */
-export function encodeFrame(entries: Array<{ bodyBytes: number }>, bodies: Uint8Array[]): Buffer {
-  const json = Buffer.from(JSON.stringify({ messages: entries }), 'utf8');
-  const prefix = Buffer.allocUnsafe(prefixBytes);
-  prefix.writeUInt32BE(json.length, 0);
-  return Buffer.concat([prefix, json, ...bodies]);
+/**
+ * Builds a frame from its JSON part (`{"messages":[...]}`, every entry giving its body's
+ * `bodyBytes`) and the bodies in the same order, in one buffer written once.
+ */
+export function encodeFrame(json: string, bodies: readonly Uint8Array[]): Buffer {
+  const jsonBytes = Buffer.byteLength(json, 'utf8');
+  let size = prefixBytes + jsonBytes;
+  for (const body of bodies) size += body.byteLength;
+  const frame = Buffer.allocUnsafe(size);
+  frame.writeUInt32BE(jsonBytes, 0);
+  let at = prefixBytes + frame.write(json, prefixBytes, 'utf8');
+  for (const body of bodies) {
+    frame.set(body, at);
+    at += body.byteLength;
+  }
+  return frame;
 }
 
 /** True when an Accept header asks for framed batches. */

@@ -11,10 +11,10 @@ import {
   type WireSendEntry,
   decodeFramedSendEntry,
   decodeSendEntry,
-  encodeFramedMessage,
+  framedMessagesJson,
   encodeMessage,
-  encodeReceiptResult,
-  encodeSendResult,
+  receiptResultsJson,
+  sendResultsJson,
 } from './codec.js';
 import { settleDecoded } from './batches.js';
 import type { ApiContext } from './context.js';
@@ -159,9 +159,9 @@ export function registerMessageRoutes(app: FastifyInstance, ctx: ApiContext): vo
       if ('bodies' in body) {
         const { messages, bodies } = body;
         const decode = (entry: FramedSendEntry, field: string, i: number): SendInput => decodeFramedSendEntry(entry, bodies[i] as Buffer, field);
-        return { results: (await sendBatch(ctx, queue, messages, decode)).map(encodeSendResult) };
+        return json(reply, sendResultsJson(await sendBatch(ctx, queue, messages, decode)));
       }
-      if ('messages' in body) return { results: (await sendBatch(ctx, queue, body.messages, decodeSendEntry)).map(encodeSendResult) };
+      if ('messages' in body) return json(reply, sendResultsJson(await sendBatch(ctx, queue, body.messages, decodeSendEntry)));
       return sendOne(reply, await broker.send(queue, [decodeSendEntry(body, '')]));
     },
   );
@@ -187,7 +187,7 @@ export function registerMessageRoutes(app: FastifyInstance, ctx: ApiContext): vo
       const { bodyEncoding, ...rest } = request.body;
       const messages = await broker.receive(queue, { ...rest, signal: endOfWait(reply, options.shutdownSignal), consumer: access.consumerLabel(request) });
       if (acceptsFrames(request.headers.accept)) {
-        return reply.type(batchContentType).send(encodeFrame(messages.map(encodeFramedMessage), messages.map((m) => m.body)));
+        return reply.type(batchContentType).send(encodeFrame(framedMessagesJson(messages), messages.map((m) => m.body)));
       }
       return { messages: messages.map((m) => encodeMessage(m, bodyEncoding ?? 'auto')) };
     },
@@ -196,27 +196,27 @@ export function registerMessageRoutes(app: FastifyInstance, ctx: ApiContext): vo
   app.post<QueueRoute & { Body: { receipts: string[] } }>(
     '/queues/:queue/ack',
     { schema: { params: queueParams, body: ackBodySchema } },
-    async (request) => {
+    async (request, reply) => {
       access.require(request, 'receive', request.params.queue);
-      return receiptResults(await broker.ack(request.params.queue, request.body.receipts));
+      return receiptResults(reply, await broker.ack(request.params.queue, request.body.receipts));
     },
   );
 
   app.post<QueueRoute & { Body: { entries: Array<{ receipt: string; delayMs?: number }> } }>(
     '/queues/:queue/nack',
     { schema: { params: queueParams, body: nackBodySchema } },
-    async (request) => {
+    async (request, reply) => {
       access.require(request, 'receive', request.params.queue);
-      return receiptResults(await broker.nack(request.params.queue, request.body.entries));
+      return receiptResults(reply, await broker.nack(request.params.queue, request.body.entries));
     },
   );
 
   app.post<QueueRoute & { Body: { entries: Array<{ receipt: string; visibilityTimeoutMs: number }> } }>(
     '/queues/:queue/extend',
     { schema: { params: queueParams, body: extendBodySchema } },
-    async (request) => {
+    async (request, reply) => {
       access.require(request, 'receive', request.params.queue);
-      return receiptResults(await broker.extend(request.params.queue, request.body.entries));
+      return receiptResults(reply, await broker.extend(request.params.queue, request.body.entries));
     },
   );
 
@@ -282,8 +282,13 @@ function endOfWait(reply: FastifyReply, shutdown: AbortSignal | undefined): Abor
 }
 
 /** Ack, nack and extend answers: per-entry results, or the error itself when only one was asked. */
-function receiptResults(results: ReceiptResult[]): { results: ReturnType<typeof encodeReceiptResult>[] } {
+function receiptResults(reply: FastifyReply, results: ReceiptResult[]): FastifyReply {
   const only = results.length === 1 ? results[0] : undefined;
   if (only !== undefined && !only.ok) throw only.error;
-  return { results: results.map(encodeReceiptResult) };
+  return json(reply, receiptResultsJson(results));
+}
+
+/** Answers with JSON text the route wrote itself. */
+function json(reply: FastifyReply, text: string): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(text);
 }
