@@ -56,13 +56,14 @@ export const scenarioDefs: Record<ScenarioId, ScenarioDef> = {
   3: {
     title: 'Scenario 3: backlog of 1 KiB messages',
     measures:
-      "Fill a queue with no consumer, then drain it with one. Peak RSS of the broker process, sampled every 200 ms; memory per message = (RSS when full - RSS before the fill) / messages; anonymous memory per message counts only RssAnon (heap and allocations), leaving out the file-backed pages of a memory-mapped data file, which are page cache the kernel reclaims.",
+      "Fill a queue with no consumer, then drain it with one. Peak RSS of the broker process, sampled every 200 ms; memory per message = (RSS when full - RSS before the fill) / messages; anonymous memory per message counts only RssAnon (heap and allocations), leaving out the file-backed pages of a memory-mapped data file, which are page cache the kernel reclaims. The fill pauses for a second halfway: anon bytes per added message = RssAnon growth over the second half / its messages, the cost of one more queued message without the one-off growth (young generation, buffers) that the average carries.",
     metrics: [
       rate('fillRate', 'fill msg/s'),
       rate('drainRate', 'drain msg/s'),
       { key: 'peakRssMiB', title: 'peak RSS MiB', better: 'lower', digits: 0, ratio: true },
       { key: 'bytesPerMessage', title: 'RSS bytes/queued msg', better: 'lower', digits: 0, ratio: true },
       { key: 'anonBytesPerMessage', title: 'anon bytes/queued msg', better: 'lower', digits: 0, ratio: true },
+      { key: 'anonBytesPerAddedMessage', title: 'anon bytes/added msg', better: 'lower', digits: 0, ratio: true },
     ],
   },
   4: {

@@ -3,12 +3,14 @@
  * Reports the fill and drain rates, the broker process's peak resident memory and the memory
  * each queued message costs: (RSS when full - RSS before the fill) / N, and the same for anonymous
  * memory only (RssAnon: heap and allocations, without the file-backed pages of a memory-mapped
- * data file, which are reclaimable page cache).
+ * data file, which are reclaimable page cache). The fill pauses halfway to take a second sample,
+ * so that the cost of one more queued message (second half's growth / its messages) is reported
+ * beside the average, which also carries one-off growth (the heap's young generation, buffers).
  */
 import { makeBody, nowMs } from '../body.js';
 import { readAnonBytes, RssSampler } from '../proc.js';
-import { DeliveryTracker, publishClosedLoop, sleep } from '../pump.js';
-import type { Driver, ResultRow } from '../types.js';
+import { DeliveryTracker, publishClosedLoop, sleep, type PublishOutcome } from '../pump.js';
+import type { Driver, QueueHandle, ResultRow } from '../types.js';
 import { errorText, makeRow, perSecond, resourceName, type RunContext } from './context.js';
 
 /** Body size of the backlog scenarios, as issue 4 fixes it. */
@@ -16,6 +18,14 @@ export const backlogBodyBytes = 1024;
 const mib = 1024 * 1024;
 /** RSS changes smaller than this say nothing about per-message cost (heap growth and GC swing this much). */
 const rssNoiseBytes = 64 * mib;
+
+/** How long the broker is left alone before a memory sample, so it is not taken mid-allocation. */
+const settleMs = 1000;
+
+/** Publishes messages `from` to `to - 1` of the backlog, as fast as confirmations allow. */
+function fillRange(queue: QueueHandle, from: number, to: number, window: number, deadlineMs: number): Promise<PublishOutcome> {
+  return publishClosedLoop({ count: to - from, window, deadlineMs, publish: (i) => queue.publish(makeBody(backlogBodyBytes, from + i, nowMs())) });
+}
 
 /** Runs scenario 3. */
 export async function runBacklog(driver: Driver, ctx: RunContext): Promise<ResultRow[]> {
@@ -30,18 +40,27 @@ export async function runBacklog(driver: Driver, ctx: RunContext): Promise<Resul
   const sampler = pid === null ? null : new RssSampler(pid);
   try {
     // Let the broker settle after the queue was created, so the baseline is not mid-allocation.
-    await sleep(500);
+    await sleep(settleMs);
     const baseline = sampler?.sample() ?? null;
     const anonBaseline = pid === null ? null : readAnonBytes(pid);
     sampler?.start();
-    const fillStart = nowMs();
-    const fill = await publishClosedLoop({
-      count,
-      window: options.window,
-      deadlineMs: fillStart + options.phaseTimeoutMs,
-      publish: (seq) => queue.publish(makeBody(backlogBodyBytes, seq, nowMs())),
-    });
-    await sleep(1000);
+    const half = Math.floor(count / 2);
+    const deadlineMs = nowMs() + options.phaseTimeoutMs;
+    const first = await fillRange(queue, 0, half, options.window, deadlineMs);
+    let anonHalf: number | null = null;
+    let second: PublishOutcome | null = null;
+    if (first.confirmed === half && first.error === null) {
+      await sleep(settleMs);
+      anonHalf = pid === null ? null : readAnonBytes(pid);
+      second = await fillRange(queue, half, count, options.window, deadlineMs);
+    }
+    const fill = {
+      confirmed: first.confirmed + (second?.confirmed ?? 0),
+      elapsedMs: first.elapsedMs + (second?.elapsedMs ?? 0),
+      timedOut: first.timedOut || (second?.timedOut ?? false),
+      error: first.error ?? second?.error ?? null,
+    };
+    await sleep(settleMs);
     const full = sampler?.sample() ?? null;
     const anonFull = pid === null ? null : readAnonBytes(pid);
     const tracker = new DeliveryTracker(count);
@@ -52,6 +71,8 @@ export async function runBacklog(driver: Driver, ctx: RunContext): Promise<Resul
     sampler?.stop();
     const perMessage = baseline !== null && full !== null && fill.confirmed > 0 ? (full - baseline) / fill.confirmed : null;
     const anonPerMessage = anonBaseline !== null && anonFull !== null && fill.confirmed > 0 ? (anonFull - anonBaseline) / fill.confirmed : null;
+    const secondHalf = second?.confirmed ?? 0;
+    const anonPerAddedMessage = anonHalf !== null && anonFull !== null && secondHalf > 0 ? (anonFull - anonHalf) / secondHalf : null;
     const growth = baseline !== null && full !== null ? full - baseline : null;
     const notes = [
       growth !== null && Math.abs(growth) < rssNoiseBytes
@@ -75,6 +96,7 @@ export async function runBacklog(driver: Driver, ctx: RunContext): Promise<Resul
           peakRssMiB: sampler === null ? null : sampler.peakBytes / mib,
           bytesPerMessage: perMessage,
           anonBytesPerMessage: anonPerMessage,
+          anonBytesPerAddedMessage: anonPerAddedMessage,
         },
         notes,
       ),
