@@ -63,8 +63,10 @@ export class Chute {
     const maxRetries = options.maxRetries ?? 5;
     if (!(requestTimeoutMs > 0)) throw new RangeError(`requestTimeoutMs must be > 0, got ${requestTimeoutMs}`);
     if (!Number.isInteger(maxRetries) || maxRetries < 0) throw new RangeError(`maxRetries must be an integer >= 0, got ${maxRetries}`);
+    const url = options.url ?? defaultUrl;
+    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new RangeError(`url must be an http:// or https:// URL, got ${JSON.stringify(url)}`);
     this.transport = new Transport({
-      url: options.url ?? defaultUrl,
+      url,
       token: options.token,
       requestTimeoutMs,
       maxRetries,

@@ -14,6 +14,18 @@ export function durationOption(value: string): number {
   }
 }
 
+/** Checks a broker URL: http:// or https://, host required. */
+export function urlOption(value: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(`"${value}" is not a URL; give one like http://127.0.0.1:7070`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new InvalidArgumentError(`"${value}" is not an http:// or https:// URL`);
+  return value;
+}
+
 /** Parses a whole number >= 0. */
 export function countOption(value: string): number {
   if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`"${value}" is not a whole number >= 0`);

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { defaultUrl } from '@chutemq/client';
 import { Command, Option } from 'commander';
 import { registerDlqRedriveCommand } from './dlq-redrive.js';
+import { urlOption } from './options.js';
 import { registerQueueCreateCommand } from './queue-create.js';
 import { registerQueueDeleteCommand } from './queue-delete.js';
 import { registerQueueListCommand } from './queue-list.js';
@@ -47,7 +48,7 @@ export async function buildProgram(args: string[]): Promise<Command> {
   const program = new Command('chute')
     .description('Chute: a durable message broker. Start one with `chute serve`, then send and receive.')
     .version(packageVersion(), '-V, --version')
-    .addOption(new Option('--url <url>', 'broker URL').env('CHUTE_URL').default(defaultUrl))
+    .addOption(new Option('--url <url>', 'broker URL').env('CHUTE_URL').default(defaultUrl).argParser(urlOption))
     .addOption(new Option('--token <token>', 'access token').env('CHUTE_TOKEN'))
     .option('--json', 'print JSON for scripts instead of tables')
     .exitOverride()

@@ -34,7 +34,9 @@ export function registerQueueStatsCommand(queue: Command): void {
         ['nacked', s.totals.nacked],
         ['lease expired', s.totals.leaseExpired],
         ['expired', s.totals.expired],
+        ['sent to dead letters', s.totals.deadLettered],
         ['deduplicated', s.totals.deduplicated],
+        ['dropped', s.totals.dropped],
       ]);
     });
 }

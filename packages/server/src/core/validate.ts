@@ -51,7 +51,9 @@ export function validateName(kind: 'queue' | 'topic', name: unknown, field = 'na
 /** Checks an integer in [min, max]. */
 export function checkInt(field: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw invalidArgument(field, `${field} must be an integer from ${min} to ${max}; got ${JSON.stringify(value)}`, max);
+    // The limit named is the bound that was crossed: the minimum for a value below it.
+    const limit = typeof value === 'number' && value < min ? min : max;
+    throw invalidArgument(field, `${field} must be an integer from ${min} to ${max}; got ${JSON.stringify(value)}`, limit);
   }
   return value;
 }

@@ -340,6 +340,14 @@ export function defineConformanceSuite(name: string, factory: () => Promise<Suit
         const [forgedAck] = await b.ack(q, [forged]);
         assert.ok(forgedAck && !forgedAck.ok);
         assert.equal(forgedAck.error.code, 'ReceiptInvalid');
+        // Nor a delivery that has not happened yet, or a message that was never sent.
+        const ahead = `${seqPart}.${(parseInt(countPart as string, 36) + 1).toString(36)}.${held.receipt.split('.')[2]}`;
+        const [aheadAck] = await b.ack(q, [ahead]);
+        assert.ok(aheadAck && !aheadAck.ok);
+        assert.equal(aheadAck.error.code, 'ReceiptInvalid');
+        const [unsentAck] = await b.ack(q, [`zzzzzzzzzz.1.${held.receipt.split('.')[2]}`]);
+        assert.ok(unsentAck && !unsentAck.ok);
+        assert.equal(unsentAck.error.code, 'ReceiptInvalid');
         assert.equal((await b.queueStats(q)).leased, 1);
         assert.ok((await b.ack(q, [(later as ReceivedMessage).receipt]))[0]?.ok);
         assert.equal((await b.queueStats(q)).total, 0);

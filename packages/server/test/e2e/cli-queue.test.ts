@@ -61,6 +61,8 @@ test('queue list, stats, purge and delete', { timeout: 120_000 }, async () => {
   const stats = await chute(['queue', 'stats', q]);
   assert.equal(stats.code, 0, stats.stderr);
   assert.match(stats.stdout, /ready\s+2/);
+  assert.match(stats.stdout, /dropped\s+0/);
+  assert.match(stats.stdout, /sent to dead letters\s+0/);
   const statsJson = JSON.parse((await chute(['queue', 'stats', q, '--json'])).stdout);
   assert.equal(statsJson.ready, 2);
   assert.equal(statsJson.totals.sent, 2);
@@ -108,6 +110,11 @@ test('command-line mistakes exit with code 2 and touch nothing', { timeout: 120_
     assert.ok(r.stderr.length > 0, `${args.join(' ')} explains itself`);
   }
   assert.equal((await chute(['queue', 'stats', q])).code, 1, 'the queue was never created');
+  for (const url of ['notaurl', 'ftp://127.0.0.1:7070']) {
+    const r = await runCli(['--url', url, 'queue', 'list']);
+    assert.equal(r.code, 2, `--url ${url}: ${r.stderr}`);
+    assert.match(r.stderr, /--url/);
+  }
 });
 
 test('an unreachable broker exits with code 3 and says where it tried', { timeout: 120_000 }, async () => {

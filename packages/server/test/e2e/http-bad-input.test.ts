@@ -86,6 +86,29 @@ describe('bad input', { timeout: 120_000 }, () => {
     assert.equal(await total(q), 0);
   });
 
+  it('type and choice errors say what is allowed, and a value below its range names the minimum', async () => {
+    const choice = await callApi(url, 'POST', `/v1/queues/${q}/messages`, { json: { body: 'x', bodyEncoding: 'hex' } });
+    assert.equal(choice.body.error.message, 'bodyEncoding must be one of "utf8", "base64"');
+    const union = await callApi(url, 'POST', `/v1/queues/${q}/messages`, { json: { body: 'x', headers: { a: true } } });
+    assert.equal(union.body.error.message, 'headers.a must be a string, a number or an object');
+    const nullable = await callApi(url, 'PUT', `/v1/queues/${name('cfg')}`, { json: { maxBytes: 'big' } });
+    assert.equal(nullable.body.error.message, 'maxBytes must be an integer or null');
+    const whole = await callApi(url, 'POST', `/v1/queues/${q}/messages`, { raw: '[1,2,3]', headers: { 'content-type': 'application/json' } });
+    assert.equal(whole.status, 400);
+    assert.equal(whole.body.error.field, 'body');
+    assert.equal(whole.body.error.message, 'request body must be an object');
+    for (const [json, field, limit] of [
+      [{ retentionMs: 999 }, 'retentionMs', 1000],
+      [{ maxLength: 0 }, 'maxLength', 1],
+    ] as const) {
+      const res = await callApi(url, 'PUT', `/v1/queues/${name('cfg')}`, { json });
+      assert.equal(res.status, 400, JSON.stringify(json));
+      assert.equal(res.body.error.field, field);
+      assert.equal(res.body.error.limit, limit, JSON.stringify(res.body.error));
+    }
+    assert.equal(await total(q), 0);
+  });
+
   it('an unknown field is refused by name', async () => {
     const res = await callApi(url, 'POST', `/v1/queues/${q}/messages`, { json: { body: 'x', delay: 5 } });
     assert.equal(res.status, 400);

@@ -58,6 +58,10 @@ describe('message bodies and long polls', { timeout: 120_000 }, () => {
     assert.equal(m.priority, 5);
     assert.equal(m.dedupId, 'raw-1');
     assert.deepEqual(m.headers, { trace: 'abc-123', note: 'café' });
+    // The same dedup id again inside the window stores nothing and answers the first message's id.
+    const again = await callApi(url, 'POST', `/v1/queues/${q}/messages?dedupId=raw-1`, { raw: bytes });
+    assert.equal(again.status, 201);
+    assert.deepEqual([again.body.id, again.body.duplicate], [sent.body.id, true]);
   });
 
   it('an empty raw body is an empty message', async () => {

@@ -18,6 +18,12 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+test('a URL that is not http(s) is refused when the client is made, not retried on every call', () => {
+  for (const url of ['notaurl', 'ftp://127.0.0.1:7070', '']) {
+    assert.throws(() => new Chute({ url }), (e: unknown) => e instanceof RangeError && /url must be an http/.test(e.message), url);
+  }
+});
+
 test('connection refused is retried, then surfaces as a typed ConnectionError', { timeout: 20_000 }, async () => {
   const chute = new Chute({ url: `http://127.0.0.1:${await closedPort()}`, maxRetries: 2, retryBackoff: { initialMs: 20, maxMs: 50 } });
   const started = Date.now();

@@ -581,7 +581,14 @@ export class EmbeddedBackend implements Backend {
   private findLease(q: QueueState, receipt: string): Msg | ChuteError {
     const parts = decodeReceipt(receipt);
     const msg = parts === undefined ? undefined : q.leased.get(parts.seq);
-    if (parts === undefined || (msg !== undefined && msg.deliveryCount === parts.deliveryCount && msg.leaseKey !== parts.leaseKey)) {
+    // Never issued: malformed, a message number not handed out yet, a delivery that has not
+    // happened, or the current lease with the wrong key. A receipt naming a lease that is not
+    // current is answered as stale, since ended leases are not remembered.
+    if (
+      parts === undefined ||
+      parts.seq >= this.nextSeq ||
+      (msg !== undefined && (parts.deliveryCount > msg.deliveryCount || (msg.deliveryCount === parts.deliveryCount && msg.leaseKey !== parts.leaseKey)))
+    ) {
       return new ChuteError('ReceiptInvalid', 'the receipt is malformed or was never issued for a lease of this queue', { field: 'receipt' });
     }
     if (msg === undefined || msg.deliveryCount !== parts.deliveryCount) {

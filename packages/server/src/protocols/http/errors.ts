@@ -136,12 +136,24 @@ function fromValidation(issue: SchemaIssue, context: string | undefined): HttpEr
   } else if (issue.keyword === 'additionalProperties' && typeof issue.params.additionalProperty === 'string') {
     field = joinPath(field, issue.params.additionalProperty);
     message = 'is not a known field';
+  } else if (issue.keyword === 'enum' && Array.isArray(issue.params.allowedValues)) {
+    message = `must be one of ${issue.params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+  } else if (issue.keyword === 'type' && (typeof issue.params.type === 'string' || Array.isArray(issue.params.type))) {
+    message = `must be ${typeNames(String(issue.params.type).split(','))}`;
   }
-  if (field === '') field = context === 'body' || context === undefined ? 'body' : context;
-  const error: WireError = { code: 'InvalidArgument', message: `${field} ${message}`, field };
+  // The request body as a whole is named apart from a message's `body` field.
+  const whole = field === '' && (context === 'body' || context === undefined);
+  if (field === '') field = whole ? 'body' : (context as string);
+  const error: WireError = { code: 'InvalidArgument', message: `${whole ? 'request body' : field} ${message}`, field };
   const limit = issue.params.limit;
   if (typeof limit === 'number') error.limit = limit;
   return { status: 400, body: { error }, internal: false };
+}
+
+/** ajv's `["integer", "null"]` -> `an integer or null`. */
+function typeNames(types: string[]): string {
+  const names = types.map((t) => (t === 'null' ? 'null' : `${/^[aeiou]/.test(t) ? 'an' : 'a'} ${t}`));
+  return names.length === 1 ? (names[0] as string) : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1] as string}`;
 }
 
 /** `/messages/3/body` -> `messages[3].body`. */
