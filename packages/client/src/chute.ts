@@ -39,6 +39,18 @@ export interface ChuteOptions {
 /** Default broker URL, matching `chute serve`'s default. */
 export const defaultUrl = 'http://127.0.0.1:7070';
 
+/** Checks a broker URL (http:// or https://) and returns it; a RangeError says what is wrong. */
+export function checkBrokerUrl(url: string): string {
+  let protocol: string;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    throw new RangeError(`url must be an http:// or https:// URL such as ${defaultUrl}, got ${JSON.stringify(url)}`);
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') throw new RangeError(`url must be an http:// or https:// URL, got ${JSON.stringify(url)}`);
+  return url;
+}
+
 /**
  * A client of one Chute broker.
  *
@@ -63,10 +75,8 @@ export class Chute {
     const maxRetries = options.maxRetries ?? 5;
     if (!(requestTimeoutMs > 0)) throw new RangeError(`requestTimeoutMs must be > 0, got ${requestTimeoutMs}`);
     if (!Number.isInteger(maxRetries) || maxRetries < 0) throw new RangeError(`maxRetries must be an integer >= 0, got ${maxRetries}`);
-    const url = options.url ?? defaultUrl;
-    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new RangeError(`url must be an http:// or https:// URL, got ${JSON.stringify(url)}`);
     this.transport = new Transport({
-      url,
+      url: checkBrokerUrl(options.url ?? defaultUrl),
       token: options.token,
       requestTimeoutMs,
       maxRetries,

@@ -1,7 +1,7 @@
 /**
  * `@chutemq/client`: the TypeScript client of the Chute message broker.
  */
-export { Chute, defaultUrl, type ChuteOptions } from './chute.js';
+export { Chute, checkBrokerUrl, defaultUrl, type ChuteOptions } from './chute.js';
 export { Queue, type BatchingOptions, type BatchMessage } from './queue.js';
 export { Topic } from './topic.js';
 export { Consumer, type ConsumeOptions, type ConsumerErrorContext, type ConsumerErrorPhase, type ConsumerStats, type MessageHandler } from './consumer.js';

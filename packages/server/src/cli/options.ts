@@ -2,7 +2,7 @@
  * Parsers for option values, shared by the commands. Each throws commander's
  * InvalidArgumentError so a bad value reads like any other usage error and exits with code 2.
  */
-import { parseDuration } from '@chutemq/client';
+import { checkBrokerUrl, parseDuration } from '@chutemq/client';
 import { InvalidArgumentError } from 'commander';
 
 /** Parses `500ms`, `30s`, `5m`, `1h` into milliseconds. */
@@ -14,16 +14,13 @@ export function durationOption(value: string): number {
   }
 }
 
-/** Checks a broker URL: http:// or https://, host required. */
+/** Checks a broker URL (http:// or https://) as the client does. */
 export function urlOption(value: string): string {
-  let parsed: URL;
   try {
-    parsed = new URL(value);
-  } catch {
-    throw new InvalidArgumentError(`"${value}" is not a URL; give one like http://127.0.0.1:7070`);
+    return checkBrokerUrl(value);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new InvalidArgumentError(`"${value}" is not an http:// or https:// URL`);
-  return value;
 }
 
 /** Parses a whole number >= 0. */
