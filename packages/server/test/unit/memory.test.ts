@@ -36,4 +36,34 @@ describe('memory', () => {
       dir.remove();
     }
   });
+
+  it('messages received and acked long before their lease would end are not kept on the heap', async () => {
+    const dir = tempDir();
+    const broker = await openBroker({ dataDir: dir.path });
+    try {
+      await broker.createQueue('stream');
+      const body = Buffer.alloc(64, 1);
+      const pass = async (): Promise<void> => {
+        for (let i = 0; i < 100; i++) {
+          await broker.send('stream', Array.from({ length: 500 }, () => ({ body })));
+          const got = await broker.receive('stream', { max: 500, visibilityTimeoutMs: 3_600_000 });
+          const acked = await broker.ack('stream', got.map((m) => m.receipt));
+          assert.ok(acked.every((r) => r.ok));
+        }
+      };
+      await pass(); // warm up: code, caches and the queue's structures reach their working size
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      await pass();
+      gc();
+      const grownBytes = process.memoryUsage().heapUsed - before;
+      assert.equal((await broker.queueStats('stream')).total, 0);
+      // 50,000 more settled messages, each with an hour-long lease deadline: were their index
+      // entries kept until then, the heap would hold every one of them (over 5 MiB).
+      assert.ok(grownBytes < 1024 * 1024, `heap grew by ${(grownBytes / 1048576).toFixed(2)} MiB`);
+    } finally {
+      await broker.close();
+      dir.remove();
+    }
+  });
 });

@@ -38,6 +38,25 @@ describe('MinHeap', () => {
     assert.deepEqual(out, [...keys].sort((a, b) => a - b));
     assert.equal(h.peekKey(), Infinity);
   });
+
+  it('sweeps out stale entries by itself, keeping the live ones in key order', () => {
+    // An entry is live while its value still carries the entry's tag (as a lease carries its delivery count).
+    const current = new Map<number, number>();
+    const h = new MinHeap<number>((id, _key, tag) => current.get(id) === tag);
+    for (let id = 0; id < 100_000; id++) {
+      current.set(id, 1);
+      h.push(100_000 - id, id, 1);
+      if (id % 10 !== 0) current.delete(id); // nine in ten are settled before their key comes up
+    }
+    assert.ok(h.size <= 2 * current.size + 1024, `${h.size} entries held for ${current.size} live ones`);
+    const popped: number[] = [];
+    while (h.size > 0) {
+      const tag = h.peekTag();
+      const id = h.pop() as number;
+      if (current.get(id) === tag) popped.push(id);
+    }
+    assert.deepEqual(popped, [...current.keys()].sort((a, b) => b - a), 'every live entry, highest id (smallest key) first');
+  });
 });
 
 describe('Msg index entry', () => {

@@ -22,7 +22,7 @@ import type {
 import { lockDataDir } from './data-file.js';
 import { MinHeap } from './heap.js';
 import { Msg, MsgState } from './msg.js';
-import { QueueState, type Waiter } from './queue-state.js';
+import { QueueState, leaseIsLive, scheduleIsLive, type Waiter } from './queue-state.js';
 import { BODY_CACHE_BYTES_MAX, Store } from './store.js';
 
 /** How many expired messages one timer tick removes at most, so a tick stays short. */
@@ -757,7 +757,7 @@ export class EmbeddedBackend implements Backend {
     const now = this.clock.now();
     while (q.scheduled.peekKey() <= now) {
       const msg = q.scheduled.pop() as Msg;
-      if (msg.state !== MsgState.Scheduled) continue;
+      if (!scheduleIsLive(msg)) continue;
       q.scheduledCount--;
       const held = msg.holdsGroup;
       msg.holdsGroup = false;
@@ -768,7 +768,7 @@ export class EmbeddedBackend implements Backend {
       const deadline = q.leases.peekKey();
       const tag = q.leases.peekTag();
       const msg = q.leases.pop() as Msg;
-      if (msg.state !== MsgState.Leased || msg.dueAt !== deadline || msg.deliveryCount !== tag) continue;
+      if (!leaseIsLive(msg, deadline, tag)) continue;
       q.totals.leaseExpired++;
       this.endLease(q, msg, now)?.catch(this.onError);
     }
@@ -826,7 +826,7 @@ export class EmbeddedBackend implements Backend {
   /** Every message the queue holds: ready, scheduled and leased. */
   private heldMessages(q: QueueState): Msg[] {
     const out = [...q.ready.all(), ...q.leased.values()];
-    for (const msg of q.scheduled.entries()) if (msg.state === MsgState.Scheduled) out.push(msg);
+    for (const msg of q.scheduled.entries()) if (scheduleIsLive(msg)) out.push(msg);
     return out;
   }
 

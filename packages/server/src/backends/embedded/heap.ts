@@ -1,13 +1,30 @@
+/** Tells whether a heap entry still stands for its value's current state. */
+export type EntryIsLive<T> = (value: T, key: number, tag: number) => boolean;
+
+/** Entries held before stale ones are first swept out. */
+const COMPACT_AT_LEAST = 1024;
+
 /**
  * A binary min-heap of values ordered by a numeric key, with a numeric tag per entry. Keys and
  * tags live in parallel arrays so that an entry costs no object allocation. Entries are never
  * removed from the middle: owners check a popped entry against the value's current state (its
  * key and tag) and skip stale ones.
+ *
+ * Given `isLive`, the heap also sweeps stale entries out in bulk once it has doubled since the
+ * last sweep. Without that, an entry settled long before its key comes up would keep its value
+ * alive until then: leases of a busy queue are acked within milliseconds but keyed 30 s ahead, so
+ * the lease heap held every message of the last 30 s (over a million at 40,000 msg/s) and the
+ * garbage collector kept marking them. Each sweep costs one pass over the entries and follows at
+ * least as many pushes, so pushes stay O(log n) amortised.
  */
 export class MinHeap<T> {
   private keys: number[] = [];
   private tags: number[] = [];
   private values: T[] = [];
+  private compactAt = COMPACT_AT_LEAST;
+
+  /** `isLive`, when given, lets the heap drop stale entries by itself (see above). */
+  constructor(private readonly isLive?: EntryIsLive<T>) {}
 
   /** Number of entries, stale ones included. */
   get size(): number {
@@ -20,6 +37,7 @@ export class MinHeap<T> {
     this.tags.push(tag);
     this.values.push(value);
     this.siftUp(this.values.length - 1);
+    if (this.isLive !== undefined && this.values.length > this.compactAt) this.compact(this.isLive);
   }
 
   /** The smallest key, or Infinity when empty. */
@@ -59,11 +77,32 @@ export class MinHeap<T> {
     this.keys = [];
     this.tags = [];
     this.values = [];
+    this.compactAt = COMPACT_AT_LEAST;
   }
 
   /** Every value currently held, in no particular order. */
   *entries(): IterableIterator<T> {
     yield* this.values;
+  }
+
+  /** Keeps only live entries and restores heap order bottom-up (Floyd), in O(n). */
+  private compact(isLive: EntryIsLive<T>): void {
+    let n = 0;
+    for (let i = 0; i < this.values.length; i++) {
+      const value = this.values[i] as T;
+      const key = this.keys[i] as number;
+      const tag = this.tags[i] as number;
+      if (!isLive(value, key, tag)) continue;
+      this.keys[n] = key;
+      this.tags[n] = tag;
+      this.values[n] = value;
+      n++;
+    }
+    this.keys.length = n;
+    this.tags.length = n;
+    this.values.length = n;
+    for (let i = (n >> 1) - 1; i >= 0; i--) this.siftDown(i);
+    this.compactAt = Math.max(COMPACT_AT_LEAST, 2 * n);
   }
 
   private siftUp(i: number): void {

@@ -6,9 +6,19 @@ import type { TimerHandle } from '../../core/clock.js';
 import type { QueueConfig, QueueInfo, QueueTotals, ReceivedMessage } from '../../core/types.js';
 import { Deque } from './deque.js';
 import { MinHeap } from './heap.js';
-import type { Msg } from './msg.js';
+import { MsgState, type Msg } from './msg.js';
 import { FifoReady, StandardReady, type ReadyIndex } from './ready-index.js';
 import type { DedupRecord, QueueRecord } from './store.js';
+
+/** A lease heap entry still stands when its message is leased with that deadline and delivery count. */
+export function leaseIsLive(msg: Msg, deadline: number, deliveryCount: number): boolean {
+  return msg.state === MsgState.Leased && msg.dueAt === deadline && msg.deliveryCount === deliveryCount;
+}
+
+/** A scheduled heap entry still stands while its message waits out its delay. */
+export function scheduleIsLive(msg: Msg): boolean {
+  return msg.state === MsgState.Scheduled;
+}
 
 /** A receive waiting for messages (long poll). */
 export interface Waiter {
@@ -29,9 +39,9 @@ export class QueueState {
   readonly createdAt: number;
   readonly ready: ReadyIndex;
   /** Delayed messages by the time they become ready. */
-  readonly scheduled = new MinHeap<Msg>();
-  /** Leases by deadline; entries whose message moved on are skipped when popped. */
-  readonly leases = new MinHeap<Msg>();
+  readonly scheduled = new MinHeap<Msg>(scheduleIsLive);
+  /** Leases by deadline, tagged with the delivery count; entries whose message moved on are skipped or swept out. */
+  readonly leases = new MinHeap<Msg>(leaseIsLive);
   /** Leased messages by sequence. */
   readonly leased = new Map<number, Msg>();
   /** Dedup key to the first message's id and the end of its window (insertion order ~ expiry order). */
