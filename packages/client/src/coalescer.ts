@@ -28,10 +28,12 @@ export interface CoalescerOptions<T, R> {
   run: (items: T[]) => Promise<Array<EntryOutcome<R>>>;
 }
 
+/** Receives the outcome of one item added with {@link Coalescer.submit}. */
+export type OutcomeCallback<R> = (outcome: EntryOutcome<R>) => void;
+
 interface Pending<T, R> {
   item: T;
-  resolve: (value: R) => void;
-  reject: (error: unknown) => void;
+  done: OutcomeCallback<R>;
 }
 
 /** Collects items into bounded batches and runs them. */
@@ -48,24 +50,36 @@ export class Coalescer<T, R> {
 
   /** Adds an item; the promise settles with the item's own outcome. */
   add(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.submit(item, (outcome) => {
+        if (outcome.ok) resolve(outcome.value);
+        else reject(outcome.error);
+      });
+    });
+  }
+
+  /**
+   * Adds an item and hands its outcome to `done` (called once, never synchronously). For callers
+   * that settle thousands of items a second, such as the consume loop's acks, where a promise
+   * per item costs more than the item's share of the request.
+   */
+  submit(item: T, done: OutcomeCallback<R>): void {
     const weight = this.options.weigh(item);
     if (this.open.length > 0 && (this.open.length >= this.options.maxEntries || this.openWeight + weight > this.options.maxWeight)) {
       this.seal();
     }
-    return new Promise<R>((resolve, reject) => {
-      this.open.push({ item, resolve, reject });
-      this.openWeight += weight;
-      if (this.open.length >= this.options.maxEntries) this.seal();
-      else if (!this.scheduled) {
-        this.scheduled = true;
-        // setImmediate rather than a microtask: callers that resume from the same I/O callback
-        // (many handlers finishing together) land in the same batch.
-        setImmediate(() => {
-          this.scheduled = false;
-          if (this.running < this.options.maxConcurrent) this.seal();
-        });
-      }
-    });
+    this.open.push({ item, done });
+    this.openWeight += weight;
+    if (this.open.length >= this.options.maxEntries) this.seal();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      // setImmediate rather than a microtask: callers that resume from the same I/O callback
+      // (many handlers finishing together) land in the same batch.
+      setImmediate(() => {
+        this.scheduled = false;
+        if (this.running < this.options.maxConcurrent) this.seal();
+      });
+    }
   }
 
   /** Resolves once every item added so far has settled. */
@@ -111,14 +125,12 @@ export class Coalescer<T, R> {
     try {
       outcomes = await this.options.run(batch.map((p) => p.item));
     } catch (e) {
-      for (const p of batch) p.reject(e);
+      const failed: EntryOutcome<R> = { ok: false, error: e };
+      for (const p of batch) p.done(failed);
       return;
     }
     batch.forEach((p, i) => {
-      const outcome = outcomes[i];
-      if (outcome === undefined) p.reject(new ChuteError('BadResponse', `the broker's batch answer has no entry ${i}`));
-      else if (outcome.ok) p.resolve(outcome.value);
-      else p.reject(outcome.error);
+      p.done(outcomes[i] ?? { ok: false, error: new ChuteError('BadResponse', `the broker's batch answer has no entry ${i}`) });
     });
   }
 }

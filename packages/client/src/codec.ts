@@ -49,10 +49,19 @@ export function encodeHeaders(headers: MessageHeaders): Record<string, WireHeade
   return out;
 }
 
-/** Decodes wire headers: `{ base64 }` becomes a Buffer. */
+/**
+ * Decodes wire headers: `{ base64 }` becomes a Buffer. Headers without bytes values read the same
+ * in both forms, so those are returned as they are, without a copy per message.
+ */
 export function decodeHeaders(headers: Record<string, WireHeaderValue> | undefined): MessageHeaders {
+  if (headers === undefined) return {};
+  let hasBytes = false;
+  for (const name in headers) {
+    const value = headers[name];
+    if (typeof value === 'object' && value !== null) hasBytes = true;
+  }
+  if (!hasBytes) return headers as MessageHeaders;
   const out: MessageHeaders = {};
-  if (headers === undefined) return out;
   for (const [name, value] of Object.entries(headers)) {
     out[name] = typeof value === 'object' && value !== null ? Buffer.from(value.base64, 'base64') : value;
   }

@@ -3,7 +3,8 @@
  * backoff on failure, keep leases alive while handlers run, and stop cleanly.
  */
 import { backoffDelayMs, nackBackoffDefaults, requestBackoffDefaults, resolveBackoff, sleep, type BackoffOptions } from './backoff.js';
-import type { ReceivedMessage } from './message.js';
+import type { EntryOutcome } from './coalescer.js';
+import type { LeaseActions, ReceivedMessage } from './message.js';
 import type { Queue } from './queue.js';
 
 /** A message handler: resolve to ack the message, throw (or reject) to nack it with backoff. */
@@ -77,7 +78,12 @@ export class Consumer {
   /** Received messages no handler has started yet: those from `head` on (see dispatch). */
   private readonly buffer: ReceivedMessage[] = [];
   private head = 0;
-  private readonly tasks = new Set<Promise<void>>();
+  /** Messages whose handler runs or whose ack or nack awaits confirmation; stop() waits for none. */
+  private active = 0;
+  private idleWaiters: Array<() => void> = [];
+  /** dispatch() is running: a handler that finished inside it asks for another round instead of recursing. */
+  private dispatching = false;
+  private dispatchAgain = false;
   /** The lease group of every held message whose lease is kept alive. */
   private readonly leaseGroups = new Map<ReceivedMessage, LeaseGroup>();
   private running = 0;
@@ -99,6 +105,7 @@ export class Consumer {
     private readonly queue: Queue,
     private readonly handler: MessageHandler,
     private readonly options: ConsumeOptions,
+    private readonly lease: LeaseActions,
   ) {
     this.concurrency = options.concurrency ?? 10;
     if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new RangeError(`concurrency must be an integer >= 1, got ${options.concurrency}`);
@@ -149,7 +156,7 @@ export class Consumer {
     this.buffer.length = 0;
     this.head = 0;
     await Promise.all(unstarted.map((m) => this.release(m)));
-    while (this.tasks.size > 0) await Promise.all([...this.tasks]);
+    if (this.active > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     this.state = 'stopped';
   }
 
@@ -198,7 +205,7 @@ export class Consumer {
     const leaseMs = this.options.visibilityTimeoutMs ?? Math.min(leaseMaxMs, first.leaseExpiresAt - receiveStartedAt);
     if (leaseMs < 1000) return;
     // The messages of one receive share their lease length, so one timer keeps them all alive.
-    const group: LeaseGroup = { messages: new Set(messages), timer: undefined };
+    const group: LeaseGroup = { messages, held: messages.length, timer: undefined };
     for (const m of messages) this.leaseGroups.set(m, group);
     this.armLeaseTimer(group, leaseMs);
   }
@@ -206,14 +213,16 @@ export class Consumer {
   private armLeaseTimer(group: LeaseGroup, leaseMs: number): void {
     group.timer = setTimeout(() => {
       group.timer = undefined;
-      const extensions = [...group.messages].map((message) =>
-        message.extend(leaseMs).catch((e: unknown) => {
-          this.forgetLease(message);
-          this.report(e, { phase: 'extend', queue: this.queue.name, message });
-        }),
-      );
+      const extensions = group.messages
+        .filter((message) => this.leaseGroups.get(message) === group)
+        .map((message) =>
+          message.extend(leaseMs).catch((e: unknown) => {
+            this.forgetLease(message);
+            this.report(e, { phase: 'extend', queue: this.queue.name, message });
+          }),
+        );
       void Promise.all(extensions).then(() => {
-        if (group.messages.size > 0 && group.timer === undefined) this.armLeaseTimer(group, leaseMs);
+        if (group.held > 0 && group.timer === undefined) this.armLeaseTimer(group, leaseMs);
       });
     }, leaseMs / 2);
     group.timer.unref();
@@ -223,16 +232,34 @@ export class Consumer {
     const group = this.leaseGroups.get(message);
     if (group === undefined) return;
     this.leaseGroups.delete(message);
-    group.messages.delete(message);
-    if (group.messages.size === 0) clearTimeout(group.timer);
+    group.held--;
+    if (group.held === 0) clearTimeout(group.timer);
   }
 
   /**
    * Starts handlers for buffered messages, in order, skipping those whose group is busy. Handlers
-   * start only once the buffer is settled again, because a handler that fails at once comes back
-   * here before process() returns.
+   * start only once the buffer is settled again, because a handler that finishes at once (most
+   * do) comes back here before it returns; that call only asks this one for another round, so a
+   * long run of quick handlers is a loop, not a recursion.
    */
   private dispatch(): void {
+    if (this.dispatching) {
+      this.dispatchAgain = true;
+      return;
+    }
+    this.dispatching = true;
+    try {
+      do {
+        this.dispatchAgain = false;
+        for (const message of this.takeStartable()) this.run(message);
+      } while (this.dispatchAgain && this.state !== 'stopped');
+    } finally {
+      this.dispatching = false;
+    }
+  }
+
+  /** Takes the buffered messages that can start now, claiming their handler slots and groups. */
+  private takeStartable(): ReceivedMessage[] {
     const starting: ReceivedMessage[] = [];
     while (this.head < this.buffer.length && this.running < this.concurrency && this.state !== 'stopped') {
       const message = this.buffer[this.head] as ReceivedMessage;
@@ -248,10 +275,7 @@ export class Consumer {
       this.buffer.splice(0, this.head);
       this.head = 0;
     }
-    for (const message of starting) {
-      const task = this.process(message).finally(() => this.tasks.delete(task));
-      this.tasks.add(task);
-    }
+    return starting;
   }
 
   /** Picks messages of free groups from behind a busy one, packing the skipped ones behind the head. */
@@ -277,13 +301,31 @@ export class Consumer {
     starting.push(message);
   }
 
-  private async process(message: ReceivedMessage): Promise<void> {
-    let failure: { error: unknown } | undefined;
+  /**
+   * Runs the handler. One that returns no promise is finished at once: this path runs for every
+   * message, so it makes no promise of its own (the handler's, when it returns one, is awaited).
+   */
+  private run(message: ReceivedMessage): void {
+    this.active++;
+    let result: unknown;
     try {
-      await this.handler(message);
+      result = this.handler(message);
     } catch (e) {
-      failure = { error: e };
+      this.finish(message, { error: e });
+      return;
     }
+    if (isThenable(result)) {
+      result.then(
+        () => this.finish(message, undefined),
+        (e: unknown) => this.finish(message, { error: e }),
+      );
+    } else {
+      this.finish(message, undefined);
+    }
+  }
+
+  /** After the handler: frees its slots, then acks (success) or nacks with backoff (failure). */
+  private finish(message: ReceivedMessage, failure: { error: unknown } | undefined): void {
     this.forgetLease(message);
     // A failed message of a FIFO group goes back for a retry, and the later messages of its group
     // held here go back with it, so that they are not handled before it.
@@ -298,17 +340,31 @@ export class Consumer {
     if (this.state === 'running') this.dispatch();
     this.wakePolls();
     if (failure === undefined) {
-      await message.ack().then(
-        () => void this.stats.acked++,
-        (e: unknown) => this.report(e, { phase: 'ack', queue: this.queue.name, message }),
-      );
-    } else {
-      this.report(failure.error, { phase: 'handler', queue: this.queue.name, message });
-      await this.nackWithBackoff(message);
-      await Promise.all(giveBack.map((m) => this.release(m)));
+      this.lease.ackThen(message.receipt, (outcome) => this.acked(message, outcome));
+      return;
     }
+    this.report(failure.error, { phase: 'handler', queue: this.queue.name, message });
+    void this.nackWithBackoff(message)
+      .then(() => Promise.all(giveBack.map((m) => this.release(m))))
+      .then(() => this.settled());
+  }
+
+  private acked(message: ReceivedMessage, outcome: EntryOutcome<void>): void {
+    if (outcome.ok) this.stats.acked++;
+    else this.report(outcome.error, { phase: 'ack', queue: this.queue.name, message });
+    this.settled();
+  }
+
+  /** A message's ack or nack is confirmed (or failed and was reported). */
+  private settled(): void {
     this.settling--;
+    this.active--;
     this.wakePolls();
+    if (this.active === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
   }
 
   private async nackWithBackoff(message: ReceivedMessage): Promise<void> {
@@ -339,6 +395,7 @@ export class Consumer {
   }
 
   private wakePolls(): void {
+    if (this.slotWaiters.length === 0) return;
     const waiters = this.slotWaiters.splice(0);
     for (const wake of waiters) wake();
   }
@@ -355,8 +412,15 @@ export class Consumer {
 
 /** Messages of one receive whose leases one timer extends while they are held. */
 interface LeaseGroup {
-  messages: Set<ReceivedMessage>;
+  /** The messages of the receive; those no longer in `leaseGroups` under this group are done. */
+  messages: ReceivedMessage[];
+  /** How many of them are still held. */
+  held: number;
   timer: NodeJS.Timeout | undefined;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 function defaultOnError(error: unknown, context: ConsumerErrorContext): void {

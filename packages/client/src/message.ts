@@ -4,6 +4,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { contentTypeHeader, decodeHeaders, findHeader, jsonContentType, textContentType } from './codec.js';
+import type { OutcomeCallback } from './coalescer.js';
 import type { DeadLetterInfo, MessageHeaders } from './types.js';
 import type { FramedMessage, WireMessage } from './wire.js';
 
@@ -118,6 +119,8 @@ export class Message {
 /** What a received message needs to settle its own lease. */
 export interface LeaseActions {
   ack(receipt: string): Promise<void>;
+  /** Acks like `ack`, reporting to `done` instead of a promise (the consume loop's per-message path). */
+  ackThen(receipt: string, done: OutcomeCallback<void>): void;
   nack(receipt: string, delayMs: number | undefined): Promise<void>;
   extend(receipt: string, visibilityTimeoutMs: number): Promise<number | undefined>;
 }

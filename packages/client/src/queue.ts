@@ -83,6 +83,7 @@ export class Queue {
     });
     this.lease = {
       ack: (receipt) => this.acker.add(receipt),
+      ackThen: (receipt, done) => this.acker.submit(receipt, done),
       nack: (receipt, delayMs) => this.nacker.add(delayMs === undefined ? { receipt } : { receipt, delayMs }),
       extend: (receipt, visibilityTimeoutMs) => this.extender.add({ receipt, visibilityTimeoutMs }),
     };
@@ -226,7 +227,7 @@ export class Queue {
    * process.on('SIGTERM', () => void consumer.stop());
    */
   consume(handler: MessageHandler, options: ConsumeOptions = {}): Consumer {
-    const consumer = new Consumer(this, handler, options);
+    const consumer = new Consumer(this, handler, options, this.lease);
     this.ctx.track(consumer);
     consumer.start();
     return consumer;

@@ -172,6 +172,62 @@ test('concurrency bounds the handlers running at once', { timeout: 20_000 }, asy
   assert.equal((await q.stats()).total, 0);
 });
 
+test('synchronous handlers: each of 20,000 messages is handled and acked once; a synchronous throw is nacked and retried', { timeout: 60_000 }, async () => {
+  const q = await newQueue();
+  const total = 20_000;
+  for (let i = 0; i < total; i += 1000) await q.sendBatch(Array.from({ length: 1000 }, (_, j) => ({ body: String(i + j) })));
+  const seen = new Map<string, number>();
+  let thrown = 0;
+  const phases: string[] = [];
+  const consumer = q.consume(
+    (m) => {
+      const body = m.text();
+      seen.set(body, (seen.get(body) ?? 0) + 1);
+      if (body === '777' && m.deliveryCount === 1) {
+        thrown++;
+        throw new Error('fails on its first delivery');
+      }
+    },
+    { concurrency: 64, maxInFlight: 1000, waitMs: 500, backoff: { initialMs: 10, maxMs: 10 }, onError: (_e, ctx) => void phases.push(ctx.phase) },
+  );
+  await until(() => consumer.stats.acked === total, 30_000);
+  await consumer.stop();
+  assert.equal(seen.size, total, 'every message reached the handler');
+  assert.equal(thrown, 1);
+  assert.equal(seen.get('777'), 2, 'the failed message came back once');
+  assert.equal([...seen.values()].filter((n) => n !== 1).length, 1, 'no other message was handled twice');
+  assert.deepEqual(phases, ['handler']);
+  const stats = await q.stats();
+  assert.equal(stats.total, 0);
+  assert.equal(stats.totals.acked, total);
+  assert.equal(stats.totals.nacked, 1);
+});
+
+test('a handler may return any thenable; stop() waits for it and for its ack', { timeout: 20_000 }, async () => {
+  const q = await newQueue();
+  await q.send('thenable');
+  let resolveLater!: () => void;
+  let started = false;
+  const consumer = q.consume(
+    () => {
+      started = true;
+      // Not a Promise: an object with a then method, as some libraries return.
+      return { then: (onDone: () => void) => void (resolveLater = onDone) };
+    },
+    { waitMs: 500 },
+  );
+  await until(() => started, 5_000);
+  const stopping = consumer.stop();
+  let stopped = false;
+  void stopping.then(() => (stopped = true));
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(stopped, false, 'stop() waits while the handler has not finished');
+  resolveLater();
+  await stopping;
+  assert.equal(consumer.stats.acked, 1);
+  assert.equal((await q.stats()).total, 0, 'the ack was confirmed before stop() resolved');
+});
+
 test('receive errors go to onError and the loop keeps going', { timeout: 20_000 }, async () => {
   const q = chute.queue(name()); // not created yet
   const seen: Array<{ code: string; phase: string }> = [];
