@@ -31,9 +31,12 @@ export interface CoalescerOptions<T, R> {
 /** Receives the outcome of one item added with {@link Coalescer.submit}. */
 export type OutcomeCallback<R> = (outcome: EntryOutcome<R>) => void;
 
+/** An item waiting for its outcome: a promise's resolve and reject (add), or a callback (submit). */
 interface Pending<T, R> {
   item: T;
-  done: OutcomeCallback<R>;
+  resolve: ((value: R) => void) | undefined;
+  reject: ((error: unknown) => void) | undefined;
+  done: OutcomeCallback<R> | undefined;
 }
 
 /** Collects items into bounded batches and runs them. */
@@ -50,12 +53,7 @@ export class Coalescer<T, R> {
 
   /** Adds an item; the promise settles with the item's own outcome. */
   add(item: T): Promise<R> {
-    return new Promise<R>((resolve, reject) => {
-      this.submit(item, (outcome) => {
-        if (outcome.ok) resolve(outcome.value);
-        else reject(outcome.error);
-      });
-    });
+    return new Promise<R>((resolve, reject) => this.enqueue({ item, resolve, reject, done: undefined }));
   }
 
   /**
@@ -64,11 +62,15 @@ export class Coalescer<T, R> {
    * per item costs more than the item's share of the request.
    */
   submit(item: T, done: OutcomeCallback<R>): void {
-    const weight = this.options.weigh(item);
+    this.enqueue({ item, resolve: undefined, reject: undefined, done });
+  }
+
+  private enqueue(pending: Pending<T, R>): void {
+    const weight = this.options.weigh(pending.item);
     if (this.open.length > 0 && (this.open.length >= this.options.maxEntries || this.openWeight + weight > this.options.maxWeight)) {
       this.seal();
     }
-    this.open.push({ item, done });
+    this.open.push(pending);
     this.openWeight += weight;
     if (this.open.length >= this.options.maxEntries) this.seal();
     else if (!this.scheduled) {
@@ -126,11 +128,17 @@ export class Coalescer<T, R> {
       outcomes = await this.options.run(batch.map((p) => p.item));
     } catch (e) {
       const failed: EntryOutcome<R> = { ok: false, error: e };
-      for (const p of batch) p.done(failed);
+      for (const p of batch) settle(p, failed);
       return;
     }
     batch.forEach((p, i) => {
-      p.done(outcomes[i] ?? { ok: false, error: new ChuteError('BadResponse', `the broker's batch answer has no entry ${i}`) });
+      settle(p, outcomes[i] ?? { ok: false, error: new ChuteError('BadResponse', `the broker's batch answer has no entry ${i}`) });
     });
   }
+}
+
+function settle<T, R>(p: Pending<T, R>, outcome: EntryOutcome<R>): void {
+  if (p.done !== undefined) p.done(outcome);
+  else if (outcome.ok) p.resolve?.(outcome.value);
+  else p.reject?.(outcome.error);
 }
