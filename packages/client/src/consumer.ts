@@ -28,7 +28,7 @@ export interface ConsumeOptions {
   concurrency?: number;
   /**
    * Messages held at once: running plus received and waiting for a free handler (prefetch).
-   * Acks and nacks waiting for the broker's confirmation are bounded by the same number, apart.
+   * Acks and nacks waiting for the broker's confirmation are bounded apart, by twice this number.
    * Default twice `concurrency`; at least `concurrency`.
    */
   maxInFlight?: number;
@@ -164,7 +164,9 @@ export class Consumer {
     let failures = 0;
     while (this.state === 'running') {
       const free = this.maxInFlight - this.held - this.reserved;
-      if (free <= 0 || this.settling >= this.maxInFlight) {
+      // Acks awaiting their commit may reach twice maxInFlight: bounded at maxInFlight, the loop
+      // stalled on most commits while the broker was busy answering the other poll.
+      if (free <= 0 || this.settling >= 2 * this.maxInFlight) {
         await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
         continue;
       }
@@ -333,7 +335,7 @@ export class Consumer {
     if (message.groupId !== undefined) this.busyGroups.delete(message.groupId);
     // Both slots free before the ack is confirmed, so the next message starts and the next receive
     // goes out while the broker writes the ack to disk; unconfirmed acks are bounded on their own
-    // (by maxInFlight too), so a slow broker still slows the loop down.
+    // (by twice maxInFlight), so a slow broker still slows the loop down.
     this.running--;
     this.held--;
     this.settling++;
