@@ -317,7 +317,9 @@ export class Consumer {
       return;
     }
     if (isThenable(result)) {
-      result.then(
+      // Promise.resolve adopts any thenable (a native promise is passed through as it is) and
+      // settles once, however the thenable behaves.
+      Promise.resolve(result).then(
         () => this.finish(message, undefined),
         (e: unknown) => this.finish(message, { error: e }),
       );

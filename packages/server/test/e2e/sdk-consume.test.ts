@@ -228,6 +228,30 @@ test('a handler may return any thenable; stop() waits for it and for its ack', {
   assert.equal((await q.stats()).total, 0, 'the ack was confirmed before stop() resolved');
 });
 
+test('badly behaved thenables: one that settles twice is acked once, one whose then throws is a failure', { timeout: 20_000 }, async () => {
+  const q = await newQueue();
+  await q.sendBatch([{ body: 'twice' }, { body: 'throws' }]);
+  const phases: string[] = [];
+  const seen: string[] = [];
+  const consumer = q.consume(
+    (m) => {
+      seen.push(m.text());
+      if (m.text() === 'twice') return { then: (ok: () => void) => { ok(); ok(); } };
+      if (m.deliveryCount === 1) return { then: () => { throw new Error('then throws'); } };
+      return undefined;
+    },
+    { waitMs: 500, backoff: { initialMs: 10, maxMs: 10 }, onError: (_e, ctx) => void phases.push(ctx.phase) },
+  );
+  await until(() => consumer.stats.acked === 2, 10_000);
+  await consumer.stop();
+  assert.deepEqual(phases, ['handler']);
+  assert.deepEqual(seen.sort(), ['throws', 'throws', 'twice']);
+  const stats = await q.stats();
+  assert.equal(stats.total, 0);
+  assert.equal(stats.totals.acked, 2);
+  assert.equal(stats.totals.nacked, 1);
+});
+
 test('receive errors go to onError and the loop keeps going', { timeout: 20_000 }, async () => {
   const q = chute.queue(name()); // not created yet
   const seen: Array<{ code: string; phase: string }> = [];
