@@ -192,7 +192,9 @@ export class Consumer {
       }
       this.reserved -= max;
       this.accept(messages, startedAt);
-      this.dispatch();
+      // A receive answered as the consumer stops keeps its messages in the buffer, unstarted:
+      // stop() gives them back to the queue at once.
+      if (this.state === 'running') this.dispatch();
     }
   }
 

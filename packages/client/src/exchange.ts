@@ -14,7 +14,14 @@ export interface ExchangeRequest {
   url: string;
   headers: Record<string, string>;
   body: string | Uint8Array | undefined;
+  /** Aborting it ends the request at any point. */
   signal: AbortSignal;
+  /**
+   * Aborting it ends the request only while no answer has started to arrive; an answer already
+   * on its way is read to the end and returned. A long poll cancelled just as the broker answered
+   * must not drop the messages the broker leased for it.
+   */
+  waitSignal?: AbortSignal;
 }
 
 /** An answer: status, a header lookup and the whole body. */
@@ -48,7 +55,14 @@ export function nodeExchange(): Exchange {
       const send = secure ? https.request : http.request;
       const headers: Record<string, string | number> = { ...request.headers };
       if (request.body !== undefined) headers['content-length'] = typeof request.body === 'string' ? Buffer.byteLength(request.body) : request.body.byteLength;
+      const { waitSignal } = request;
+      let answered = false;
+      const endWait = (): void => {
+        if (!answered) req.destroy(waitSignal?.reason as Error);
+      };
       const req = send(request.url, { method: request.method, headers, agent: secure ? agents.https : agents.http, signal: request.signal }, (res) => {
+        answered = true;
+        waitSignal?.removeEventListener('abort', endWait);
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', reject);
@@ -64,19 +78,27 @@ export function nodeExchange(): Exchange {
           });
         });
       });
-      req.on('error', reject);
+      req.on('error', (e) => {
+        waitSignal?.removeEventListener('abort', endWait);
+        reject(e);
+      });
+      if (waitSignal?.aborted === true) endWait();
+      else waitSignal?.addEventListener('abort', endWait, { once: true });
       req.end(request.body);
     });
 }
 
-/** An exchange through a fetch implementation. */
+/**
+ * An exchange through a fetch implementation. fetch cannot tell an answer that has started from
+ * one that has not, so here `waitSignal` ends the request at any point, like `signal`.
+ */
 export function fetchExchange(fetchImpl: typeof fetch): Exchange {
   return async (request) => {
     const res = await fetchImpl(request.url, {
       method: request.method,
       headers: request.headers,
       ...(request.body !== undefined && { body: request.body }),
-      signal: request.signal,
+      signal: request.waitSignal === undefined ? request.signal : AbortSignal.any([request.signal, request.waitSignal]),
     });
     const body = Buffer.from(await res.arrayBuffer());
     return { status: res.status, statusText: res.statusText, header: (name) => res.headers.get(name) ?? undefined, body };

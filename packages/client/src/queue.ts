@@ -158,7 +158,9 @@ export class Queue {
         idempotent: false,
         // The broker caps a long poll at 20 s; allow for the wait whatever the queue default is.
         extraTimeoutMs: options.waitMs ?? 20_000,
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        // The signal only cancels the wait: messages the broker already leased for this call are
+        // returned even when it is aborted meanwhile, rather than left leased to nobody.
+        ...(options.signal === undefined ? {} : { waitSignal: options.signal }),
       });
       const { messages, bodies } = res.body;
       return messages.map((m, i) => new ReceivedMessage(m, bodies[i] as Buffer, this.lease));

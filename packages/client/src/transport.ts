@@ -49,6 +49,11 @@ export interface RequestSpec {
   extraTimeoutMs?: number;
   /** Caller's abort signal; aborting rejects with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * Caller's signal that cancels the wait for an answer (a long poll): aborting it before the
+   * answer starts rejects with its reason, while an answer already arriving is still returned.
+   */
+  waitSignal?: AbortSignal;
 }
 
 /** A successful answer: its status and parsed JSON body (undefined for 204). */
@@ -104,7 +109,8 @@ export class Transport {
       const canRetry = attempt <= this.options.maxRetries && (outcome.kind !== 'failed' || spec.idempotent);
       if (!canRetry) throw outcome.kind === 'busy' ? outcome.error : this.finalError(outcome, attempt);
       const delayMs = Math.max(backoffDelayMs(attempt, this.options.retryBackoff), outcome.kind === 'busy' ? (outcome.error.retryAfterMs ?? 0) : 0);
-      await sleep(Math.min(delayMs, this.options.retryBackoff.maxMs), spec.signal);
+      if (spec.waitSignal?.aborted === true) throw spec.waitSignal.reason;
+      await sleep(Math.min(delayMs, this.options.retryBackoff.maxMs), spec.signal ?? spec.waitSignal);
     }
   }
 
@@ -114,9 +120,10 @@ export class Transport {
     const signal = spec.signal === undefined ? timeout : AbortSignal.any([spec.signal, timeout]);
     let res: ExchangeResponse;
     try {
-      res = await this.options.exchange({ method: spec.method, url, headers, body, signal });
+      res = await this.options.exchange({ method: spec.method, url, headers, body, signal, ...(spec.waitSignal !== undefined && { waitSignal: spec.waitSignal }) });
     } catch (e) {
       if (spec.signal?.aborted) throw spec.signal.reason;
+      if (spec.waitSignal?.aborted) throw spec.waitSignal.reason;
       if (timeout.aborted) return { kind: 'failed', error: new TimeoutError(`${spec.method} ${url} timed out after ${timeoutMs} ms`, timeoutMs) };
       return { kind: connectErrorCodes.has(socketErrorCode(e)) ? 'refused' : 'failed', error: e };
     }

@@ -198,7 +198,10 @@ export interface ReceiveOptions {
   visibilityTimeoutMs?: number;
   /** At-most-once: the messages are deleted as they are handed out. */
   autoAck?: boolean;
-  /** Aborts the long poll; the call then resolves with no messages. */
+  /**
+   * Aborts the long poll; the call then resolves with no messages, or with those the broker had
+   * already leased for it when its answer was on its way (they are the caller's to settle).
+   */
   signal?: AbortSignal;
 }
 
