@@ -5,6 +5,7 @@
  */
 import type { HeaderValue, JsonValue, MessageHeaders, SendOptions } from './types.js';
 import { ChuteError } from './errors.js';
+import { checkKnownOptions } from './options.js';
 import type { FramedSendEntry, WireHeaderValue } from './wire.js';
 
 /** Content type of string bodies. */
@@ -104,7 +105,10 @@ export function encodeFramedEntry(body: MessageBody, options: SendOptions = {}, 
  * a batch's shape as a whole, so one wrongly typed entry would fail every message sent with it.
  * Ranges and lengths stay the broker's to check, per message. Throws InvalidArgument.
  */
+const sendOptionNames: ReadonlySet<string> = new Set(['headers', 'contentType', 'priority', 'delayMs', 'ttlMs', 'groupId', 'dedupId']);
+
 function checkSendOptions(options: SendOptions): void {
+  checkKnownOptions('send', options, sendOptionNames);
   for (const name of ['priority', 'delayMs', 'ttlMs'] as const) {
     const value = options[name];
     if (value !== undefined && !Number.isInteger(value)) throw invalidOption(name, `${name} must be an integer, got ${describeValue(value)}`);

@@ -5,7 +5,10 @@
 import { backoffDelayMs, nackBackoffDefaults, requestBackoffDefaults, resolveBackoff, sleep, type BackoffOptions } from './backoff.js';
 import type { EntryOutcome } from './coalescer.js';
 import type { LeaseActions, ReceivedMessage } from './message.js';
+import { checkKnownOptions } from './options.js';
 import type { Queue } from './queue.js';
+
+const consumeOptionNames: ReadonlySet<string> = new Set(['concurrency', 'maxInFlight', 'visibilityTimeoutMs', 'waitMs', 'backoff', 'extendLeases', 'onError']);
 
 /** A message handler: resolve to ack the message, throw (or reject) to nack it with backoff. */
 export type MessageHandler = (message: ReceivedMessage) => unknown;
@@ -107,6 +110,7 @@ export class Consumer {
     private readonly options: ConsumeOptions,
     private readonly lease: LeaseActions,
   ) {
+    checkKnownOptions('consume', options, consumeOptionNames);
     this.concurrency = options.concurrency ?? 10;
     if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new RangeError(`concurrency must be an integer >= 1, got ${options.concurrency}`);
     this.maxInFlight = options.maxInFlight ?? this.concurrency * 2;

@@ -66,6 +66,11 @@ export function nodeExchange(): Exchange {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', reject);
+        // A connection that dies mid-answer does not always raise an error on the answer: without
+        // this, the request would never settle.
+        res.on('close', () => {
+          if (!res.complete) reject(Object.assign(new Error('the connection closed before the answer was complete'), { code: 'ECONNRESET' }));
+        });
         res.on('end', () => {
           resolve({
             status: res.statusCode ?? 0,

@@ -6,6 +6,7 @@ import { encodeFramedEntry, type FramedOutgoing, type MessageBody } from './code
 import { Consumer, type ConsumeOptions, type MessageHandler } from './consumer.js';
 import { ChuteError, errorFromWire, type WireError } from './errors.js';
 import { Message, ReceivedMessage, type LeaseActions } from './message.js';
+import { checkKnownOptions } from './options.js';
 import { matchReceiptResults, receiptOf, toEntryOutcomes, type ReceiptLike } from './receipts.js';
 import type { Transport } from './transport.js';
 import type {
@@ -28,6 +29,8 @@ export type { BatchingOptions } from './message-batcher.js';
 
 /** Largest batch the broker accepts in one request (MessageLimits.batchEntriesMax). */
 export const brokerBatchEntriesMax = 1000;
+
+const receiveOptionNames: ReadonlySet<string> = new Set(['max', 'waitMs', 'visibilityTimeoutMs', 'autoAck', 'signal']);
 
 /** One message of an explicit {@link Queue.sendBatch}. */
 export interface BatchMessage extends SendOptions {
@@ -144,6 +147,7 @@ export class Queue {
    * `signal` resolves with no messages.
    */
   async receive(options: ReceiveOptions = {}): Promise<ReceivedMessage[]> {
+    checkKnownOptions('receive', options, receiveOptionNames);
     const body: Record<string, unknown> = { bodyEncoding: 'auto' };
     if (options.max !== undefined) body.max = options.max;
     if (options.waitMs !== undefined) body.waitMs = options.waitMs;
