@@ -9,6 +9,7 @@ import { ExitCode, UsageError } from './exit-codes.js';
 import { countOption, durationOption, headerOption } from './options.js';
 import { printJson, writeOut } from './output.js';
 import { Progress } from './progress.js';
+import { describeChuteError } from './report-error.js';
 import { readStdinBody, stdinLines } from './stdin.js';
 
 interface SendCliOptions {
@@ -43,7 +44,7 @@ export function registerSendCommand(program: Command): void {
       if (opts.lines === true) {
         if (body !== undefined) throw new UsageError('--lines reads the messages from stdin; give no BODY');
         if (opts.dedup !== undefined) throw new UsageError('--dedup cannot be used with --lines: every line would carry the same dedup id');
-        const { sent, duplicates, failed } = await sendLines(queue, sendOptions);
+        const { sent, duplicates, failed } = await sendLines(queue, sendOptions, global.json);
         await (global.json
           ? printJson({ sent, duplicates, failed })
           : writeOut(`sent ${sent} message${sent === 1 ? '' : 's'} to ${queueName}${failed > 0 ? `, ${failed} failed` : ''}\n`));
@@ -69,7 +70,7 @@ function toSendOptions(opts: SendCliOptions): SendOptions {
  * Streams stdin lines to the queue in batches. The next batch is read while the previous one is
  * in flight, but only one request runs at a time so lines keep their order (FIFO groups).
  */
-async function sendLines(queue: Queue, options: SendOptions): Promise<{ sent: number; duplicates: number; failed: number }> {
+async function sendLines(queue: Queue, options: SendOptions, json: boolean): Promise<{ sent: number; duplicates: number; failed: number }> {
   const counts = { sent: 0, duplicates: 0, failed: 0 };
   const progress = new Progress('sent');
   let firstError: ChuteError | undefined;
@@ -107,8 +108,10 @@ async function sendLines(queue: Queue, options: SendOptions): Promise<{ sent: nu
   }
   progress.done();
   if (firstError !== undefined) {
-    const field = firstError.field === undefined ? '' : ` (field: ${firstError.field})`;
-    process.stderr.write(`chute: ${counts.failed} messages failed; first error: ${firstError.code}: ${firstError.message}${field}\n`);
+    const failed = `${counts.failed} message${counts.failed === 1 ? '' : 's'} failed`;
+    process.stderr.write(
+      json ? `${JSON.stringify({ error: firstError.toJSON(), failed: counts.failed })}\n` : `chute: ${failed}; first error: ${describeChuteError(firstError)}\n`,
+    );
   }
   return counts;
 }

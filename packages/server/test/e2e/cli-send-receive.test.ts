@@ -70,6 +70,24 @@ test('send --lines streams stdin, one message per line', { timeout: 120_000 }, a
   assert.deepEqual(JSON.parse(json.stdout), { sent: 2, duplicates: 0, failed: 0 });
 });
 
+test('send --lines names the first refused line\'s error with its limit, as JSON with --json', { timeout: 120_000 }, async () => {
+  const q = await newQueue();
+  const big = 'x'.repeat(1024 * 1024 + 1);
+  const r = await chute(['send', q, '--lines'], `fits\n${big}\nfits too\n`);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, `sent 2 messages to ${q}, 1 failed\n`);
+  assert.match(r.stderr, /^chute: 1 message failed; first error: MessageTooLarge: .* \(field: body, limit: 1048576\)\n$/);
+
+  const json = await chute(['send', q, '--lines', '--json'], `${big}\n`);
+  assert.equal(json.code, 1);
+  assert.deepEqual(JSON.parse(json.stdout), { sent: 0, duplicates: 0, failed: 1 });
+  const line = JSON.parse(json.stderr) as { error: { code: string; field: string; limit: number }; failed: number };
+  assert.equal(line.error.code, 'MessageTooLarge');
+  assert.equal(line.error.limit, 1_048_576);
+  assert.equal(line.failed, 1);
+  assert.equal((await sdk.queue(q).stats()).ready, 2, 'the lines that fit were stored');
+});
+
 test('receive prints bodies (or whole messages with --json) and acks unless --no-ack', { timeout: 120_000 }, async () => {
   const q = await newQueue();
   await chute(['send', q, 'first', '--header', 'trace=t-1', '--header', 'who=cli', '--priority', '3']);
