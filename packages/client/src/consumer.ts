@@ -2,6 +2,7 @@
  * The consume loop: long-poll, run handlers with bounded concurrency, ack on success, nack with
  * backoff on failure, keep leases alive while handlers run, and stop cleanly.
  */
+import { randomBytes } from 'node:crypto';
 import { backoffDelayMs, nackBackoffDefaults, requestBackoffDefaults, resolveBackoff, sleep, type BackoffOptions } from './backoff.js';
 import type { EntryOutcome } from './coalescer.js';
 import type { LeaseActions, ReceivedMessage } from './message.js';
@@ -64,6 +65,9 @@ export interface ConsumerStats {
   errors: number;
 }
 
+/** How long stop() waits for the broker to end the consumer's long polls before it aborts them. */
+const pollEndGraceMs = 2_000;
+
 /** Longest lease the broker grants; extension timers never wait longer than half of it. */
 const leaseMaxMs = 12 * 60 * 60 * 1000;
 
@@ -95,7 +99,14 @@ export class Consumer {
   private readonly busyGroups = new Set<string>();
   /** Acks and nacks sent and not yet confirmed. */
   private settling = 0;
+  /** Aborts the receives in flight: the fallback of stop() when the broker does not end them. */
   private readonly poll = new AbortController();
+  /** Ends the loops' backoff sleeps at stop(). */
+  private readonly sleeps = new AbortController();
+  /** Ids of the receives in flight (each names its long poll, so that stop() can end it). */
+  private readonly pollIds = new Set<string>();
+  private readonly pollIdPrefix = randomBytes(12).toString('base64url');
+  private pollCount = 0;
   /** Polls waiting for a free slot. */
   private slotWaiters: Array<() => void> = [];
   /** Slots promised to receives still on their way. */
@@ -153,9 +164,14 @@ export class Consumer {
       return;
     }
     this.state = 'stopping';
-    this.poll.abort();
+    this.sleeps.abort();
     this.wakePolls();
+    // The broker ends the waiting polls and they answer as usual, so that an answer it is writing
+    // at this instant is not lost with a closed connection; if it cannot, the polls are aborted.
+    const fallback = setTimeout(() => this.poll.abort(), pollEndGraceMs);
+    for (const id of this.pollIds) this.queue.endPoll(id).catch(() => this.poll.abort());
     await this.loopDone;
+    clearTimeout(fallback);
     const unstarted = this.buffer.splice(this.head);
     this.buffer.length = 0;
     this.head = 0;
@@ -176,6 +192,8 @@ export class Consumer {
       }
       const max = Math.min(free, Math.ceil(this.maxInFlight / 2), 1000);
       this.reserved += max;
+      const pollId = `${this.pollIdPrefix}-${++this.pollCount}`;
+      this.pollIds.add(pollId);
       const startedAt = Date.now();
       let messages: ReceivedMessage[];
       try {
@@ -183,17 +201,20 @@ export class Consumer {
           max,
           waitMs: this.waitMs,
           signal: this.poll.signal,
+          pollId,
           ...(this.options.visibilityTimeoutMs === undefined ? {} : { visibilityTimeoutMs: this.options.visibilityTimeoutMs }),
         });
         failures = 0;
       } catch (e) {
+        this.pollIds.delete(pollId);
         this.reserved -= max;
         if (this.state !== 'running') break;
         this.report(e, { phase: 'receive', queue: this.queue.name });
         failures++;
-        await sleep(backoffDelayMs(failures, requestBackoffDefaults), this.poll.signal).catch(() => undefined);
+        await sleep(backoffDelayMs(failures, requestBackoffDefaults), this.sleeps.signal).catch(() => undefined);
         continue;
       }
+      this.pollIds.delete(pollId);
       this.reserved -= max;
       this.accept(messages, startedAt);
       // A receive answered as the consumer stops keeps its messages in the buffer, unstarted:

@@ -30,7 +30,7 @@ export type { BatchingOptions } from './message-batcher.js';
 /** Largest batch the broker accepts in one request (MessageLimits.batchEntriesMax). */
 export const brokerBatchEntriesMax = 1000;
 
-const receiveOptionNames: ReadonlySet<string> = new Set(['max', 'waitMs', 'visibilityTimeoutMs', 'autoAck', 'signal']);
+const receiveOptionNames: ReadonlySet<string> = new Set(['max', 'waitMs', 'visibilityTimeoutMs', 'autoAck', 'signal', 'pollId']);
 
 /** One message of an explicit {@link Queue.sendBatch}. */
 export interface BatchMessage extends SendOptions {
@@ -153,6 +153,7 @@ export class Queue {
     if (options.waitMs !== undefined) body.waitMs = options.waitMs;
     if (options.visibilityTimeoutMs !== undefined) body.visibilityTimeoutMs = options.visibilityTimeoutMs;
     if (options.autoAck !== undefined) body.autoAck = options.autoAck;
+    if (options.pollId !== undefined) body.pollId = options.pollId;
     try {
       const res = await this.ctx.transport.request<DecodedFrame<FramedMessage>>({
         method: 'POST',
@@ -237,6 +238,16 @@ export class Queue {
     this.ctx.track(consumer);
     consumer.start();
     return consumer;
+  }
+
+  /**
+   * Ends the wait of the receive named `pollId` (see {@link ReceiveOptions.pollId}): it answers at
+   * once, with the messages it holds, if any. Unlike aborting its signal, this never loses an
+   * answer the broker is writing. An end that arrives before its receive makes that receive end at
+   * once; ending a receive that was answered already does nothing.
+   */
+  async endPoll(pollId: string): Promise<void> {
+    await this.ctx.transport.request<undefined>({ method: 'POST', path: `${this.path}/polls/${encodeURIComponent(pollId)}/end`, idempotent: true });
   }
 
   /** Removes every message (ready, scheduled and leased); resolves with how many. */

@@ -203,6 +203,11 @@ export interface ReceiveOptions {
    * already leased for it when its answer was on its way (they are the caller's to settle).
    */
   signal?: AbortSignal;
+  /**
+   * Names the long poll (1 to 64 letters, digits, `-`, `_`), so that {@link Queue.endPoll} can end
+   * its wait while keeping the connection: the poll then answers at once, with whatever it holds.
+   */
+  pollId?: string;
 }
 
 /** Options of a peek. */

@@ -252,6 +252,49 @@ test('badly behaved thenables: one that settles twice is acked once, one whose t
   assert.equal(stats.totals.nacked, 1);
 });
 
+test('stop() while messages keep arriving leaves none leased, and returns within a round trip', { timeout: 60_000 }, async () => {
+  const q = await newQueue({ visibilityTimeoutMs: 30_000 });
+  let sending = true;
+  const producer = (async () => {
+    for (let i = 0; sending; i++) await q.send(`m${i}`);
+  })();
+  try {
+    for (let round = 0; round < 20; round++) {
+      const consumer = q.consume(() => undefined, { concurrency: 4, maxInFlight: 8, waitMs: 10_000 });
+      await new Promise((r) => setTimeout(r, 20 + (round % 10) * 10));
+      const t0 = Date.now();
+      await consumer.stop();
+      assert.ok(Date.now() - t0 < 1_500, `stop() took ${Date.now() - t0} ms`);
+      const stats = await q.stats();
+      assert.equal(stats.leased, 0, `round ${round}: ${stats.leased} messages stayed leased after stop()`);
+    }
+  } finally {
+    sending = false;
+    await producer;
+  }
+});
+
+test('endPoll ends a named long poll at once, also when the end arrives first; a bad pollId is refused by name', { timeout: 20_000 }, async () => {
+  const q = await newQueue();
+  const t0 = Date.now();
+  const waiting = q.receive({ waitMs: 10_000, pollId: 'p-1' });
+  await new Promise((r) => setTimeout(r, 200));
+  await q.endPoll('p-1');
+  assert.deepEqual(await waiting, []);
+  assert.ok(Date.now() - t0 < 2_000, 'the poll did not wait out its 10 s');
+
+  await q.endPoll('p-2'); // before its receive
+  const t1 = Date.now();
+  assert.deepEqual(await q.receive({ waitMs: 10_000, pollId: 'p-2' }), []);
+  assert.ok(Date.now() - t1 < 2_000, 'a poll ended in advance does not wait');
+
+  await q.endPoll('p-1'); // ending an answered poll is not an error
+  await assert.rejects(q.receive({ pollId: 'not valid!' }), (e: unknown) => e instanceof ChuteError && e.code === 'InvalidArgument' && e.field === 'pollId');
+  await q.send('still here');
+  const [m] = await q.receive({ waitMs: 1_000, pollId: 'p-3' });
+  assert.equal(m?.text(), 'still here', 'a named poll receives as any other');
+});
+
 test('receive errors go to onError and the loop keeps going', { timeout: 20_000 }, async () => {
   const q = chute.queue(name()); // not created yet
   const seen: Array<{ code: string; phase: string }> = [];

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ChuteError, asSingleEntryError, invalidArgument } from '../../core/errors.js';
-import type { Headers, ReceiptResult, SendInput, SendResult } from '../../core/types.js';
+import type { Headers, ReceiptResult, ReceivedMessage, SendInput, SendResult } from '../../core/types.js';
 import {
   type BodyEncodingChoice,
   type FramedSendEntry,
@@ -19,6 +19,7 @@ import {
 import { settleDecoded } from './batches.js';
 import type { ApiContext } from './context.js';
 import { acceptsFrames, batchContentType, encodeFrame } from './frames.js';
+import { NamedPolls } from './named-polls.js';
 import { bodyEncodingChoiceSchema, framedSendSchema, nameParamSchema, sendEntrySchema, sendOptionSchemas } from './schemas.js';
 
 const queueParams = { type: 'object', required: ['queue'], properties: { queue: nameParamSchema } } as const;
@@ -52,6 +53,7 @@ const receiveBodySchema = {
     visibilityTimeoutMs: { type: 'integer' },
     autoAck: { type: 'boolean' },
     bodyEncoding: bodyEncodingChoiceSchema,
+    pollId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
   },
 } as const;
 
@@ -61,7 +63,11 @@ interface ReceiveBody {
   visibilityTimeoutMs?: number;
   autoAck?: boolean;
   bodyEncoding?: BodyEncodingChoice;
+  /** Names the poll for the end-poll route (named-polls.ts). */
+  pollId?: string;
 }
+
+const pollParams = { type: 'object', required: ['queue', 'pollId'], properties: { queue: nameParamSchema, pollId: { type: 'string', minLength: 1 } } } as const;
 
 const peekQuerySchema = {
   type: 'object',
@@ -132,6 +138,7 @@ interface FramedSend {
 /** Registers the message routes under the API prefix. */
 export function registerMessageRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const { broker, access, options } = ctx;
+  const polls = new NamedPolls();
 
   app.post<QueueRoute & { Body: WireSendEntry | { messages: WireSendEntry[] } | FramedSend | Buffer; Querystring: RawSendQuery }>(
     rawSendRoute,
@@ -184,12 +191,31 @@ export function registerMessageRoutes(app: FastifyInstance, ctx: ApiContext): vo
     async (request, reply) => {
       const { queue } = request.params;
       access.require(request, 'receive', queue);
-      const { bodyEncoding, ...rest } = request.body;
-      const messages = await broker.receive(queue, { ...rest, signal: endOfWait(reply, options.shutdownSignal), consumer: access.consumerLabel(request) });
+      const { bodyEncoding, pollId, ...rest } = request.body;
+      const named = pollId === undefined ? undefined : polls.open(queue, pollId);
+      const ended = endOfWait(reply, options.shutdownSignal);
+      let messages: ReceivedMessage[];
+      try {
+        messages = await broker.receive(queue, { ...rest, signal: named === undefined ? ended : AbortSignal.any([ended, named.signal]), consumer: access.consumerLabel(request) });
+      } finally {
+        named?.close();
+      }
       if (acceptsFrames(request.headers.accept)) {
         return reply.type(batchContentType).send(encodeFrame(framedMessagesJson(messages), messages.map((m) => m.body)));
       }
       return { messages: messages.map((m) => encodeMessage(m, bodyEncoding ?? 'auto')) };
+    },
+  );
+
+  app.post<{ Params: { queue: string; pollId: string } }>(
+    '/queues/:queue/polls/:pollId/end',
+    { schema: { params: pollParams } },
+    async (request, reply) => {
+      const { queue, pollId } = request.params;
+      access.require(request, 'receive', queue);
+      // Ending a poll that was answered already is not an error: the answer and the end cross.
+      polls.end(queue, pollId);
+      return reply.code(204).send();
     },
   );
 
