@@ -289,6 +289,7 @@ test('endPoll ends a named long poll at once, also when the end arrives first; a
   assert.ok(Date.now() - t1 < 2_000, 'a poll ended in advance does not wait');
 
   await q.endPoll('p-1'); // ending an answered poll is not an error
+  await assert.rejects(chute.queue(name()).endPoll('p-1'), (e: unknown) => e instanceof ChuteError && e.code === 'QueueNotFound');
   await assert.rejects(q.receive({ pollId: 'not valid!' }), (e: unknown) => e instanceof ChuteError && e.code === 'InvalidArgument' && e.field === 'pollId');
   await q.send('still here');
   const [m] = await q.receive({ waitMs: 1_000, pollId: 'p-3' });

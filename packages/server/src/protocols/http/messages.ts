@@ -213,6 +213,7 @@ export function registerMessageRoutes(app: FastifyInstance, ctx: ApiContext): vo
     async (request, reply) => {
       const { queue, pollId } = request.params;
       access.require(request, 'receive', queue);
+      await broker.getQueue(queue); // QueueNotFound for a queue that does not exist
       // Ending a poll that was answered already is not an error: the answer and the end cross.
       polls.end(queue, pollId);
       return reply.code(204).send();
