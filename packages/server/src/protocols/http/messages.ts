@@ -192,11 +192,11 @@ export function registerMessageRoutes(app: FastifyInstance, ctx: ApiContext): vo
       const { queue } = request.params;
       access.require(request, 'receive', queue);
       const { bodyEncoding, pollId, ...rest } = request.body;
-      const named = pollId === undefined ? undefined : polls.open(queue, pollId);
       const ended = endOfWait(reply, options.shutdownSignal);
+      const named = pollId === undefined ? undefined : polls.open(queue, pollId, ended);
       let messages: ReceivedMessage[];
       try {
-        messages = await broker.receive(queue, { ...rest, signal: named === undefined ? ended : AbortSignal.any([ended, named.signal]), consumer: access.consumerLabel(request) });
+        messages = await broker.receive(queue, { ...rest, signal: named === undefined ? ended : named.signal, consumer: access.consumerLabel(request) });
       } finally {
         named?.close();
       }
