@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { backoffDelayMs, nackBackoffDefaults, requestBackoffDefaults, resolveBackoff, sleep, type BackoffOptions } from './backoff.js';
 import type { EntryOutcome } from './coalescer.js';
 import type { LeaseActions, ReceivedMessage } from './message.js';
-import { checkKnownOptions } from './options.js';
+import { checkIntegerOption, checkKnownOptions, checkTypeOption } from './options.js';
 import type { Queue } from './queue.js';
 
 const consumeOptionNames: ReadonlySet<string> = new Set(['concurrency', 'maxInFlight', 'visibilityTimeoutMs', 'waitMs', 'backoff', 'extendLeases', 'onError']);
@@ -122,12 +122,13 @@ export class Consumer {
     private readonly lease: LeaseActions,
   ) {
     checkKnownOptions('consume', options, consumeOptionNames);
+    checkIntegerOption('concurrency', options.concurrency, 1);
     this.concurrency = options.concurrency ?? 10;
-    if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new RangeError(`concurrency must be an integer >= 1, got ${options.concurrency}`);
+    checkIntegerOption('maxInFlight', options.maxInFlight, this.concurrency);
     this.maxInFlight = options.maxInFlight ?? this.concurrency * 2;
-    if (!Number.isInteger(this.maxInFlight) || this.maxInFlight < this.concurrency) {
-      throw new RangeError(`maxInFlight must be an integer >= concurrency (${this.concurrency}), got ${options.maxInFlight}`);
-    }
+    checkIntegerOption('waitMs', options.waitMs, 0);
+    checkIntegerOption('visibilityTimeoutMs', options.visibilityTimeoutMs, 0);
+    checkTypeOption('extendLeases', options.extendLeases, 'boolean');
     this.waitMs = options.waitMs ?? 20_000;
     this.backoff = resolveBackoff(options.backoff, nackBackoffDefaults);
     this.extendLeases = options.extendLeases ?? true;

@@ -6,7 +6,7 @@ import { encodeFramedEntry, type FramedOutgoing, type MessageBody } from './code
 import { Consumer, type ConsumeOptions, type MessageHandler } from './consumer.js';
 import { ChuteError, errorFromWire, type WireError } from './errors.js';
 import { Message, ReceivedMessage, type LeaseActions } from './message.js';
-import { checkKnownOptions } from './options.js';
+import { checkIntegerOption, checkKnownOptions, checkTypeOption } from './options.js';
 import { matchReceiptResults, receiptOf, toEntryOutcomes, type ReceiptLike } from './receipts.js';
 import type { Transport } from './transport.js';
 import type {
@@ -148,6 +148,11 @@ export class Queue {
    */
   async receive(options: ReceiveOptions = {}): Promise<ReceivedMessage[]> {
     checkKnownOptions('receive', options, receiveOptionNames);
+    checkIntegerOption('max', options.max, 1);
+    checkIntegerOption('waitMs', options.waitMs, 0);
+    checkIntegerOption('visibilityTimeoutMs', options.visibilityTimeoutMs, 0);
+    checkTypeOption('autoAck', options.autoAck, 'boolean');
+    checkTypeOption('pollId', options.pollId, 'string');
     const body: Record<string, unknown> = { bodyEncoding: 'auto' };
     if (options.max !== undefined) body.max = options.max;
     if (options.waitMs !== undefined) body.waitMs = options.waitMs;
@@ -243,8 +248,9 @@ export class Queue {
   /**
    * Ends the wait of the receive named `pollId` (see {@link ReceiveOptions.pollId}): it answers at
    * once, with the messages it holds, if any. Unlike aborting its signal, this never loses an
-   * answer the broker is writing. An end that arrives before its receive makes that receive end at
-   * once; ending a receive that was answered already does nothing.
+   * answer the broker is writing. An end that finds no waiting receive (it came first, or the
+   * receive has answered) makes the next receive with that id, within 10 s, answer at once: give
+   * every receive its own id.
    */
   async endPoll(pollId: string): Promise<void> {
     await this.ctx.transport.request<undefined>({ method: 'POST', path: `${this.path}/polls/${encodeURIComponent(pollId)}/end`, idempotent: true });

@@ -6,9 +6,12 @@ import { encodeFramedEntry, type FramedOutgoing, type MessageBody } from './code
 import { ChuteError, errorFromWire, type WireError } from './errors.js';
 import { encodeFrame } from './frames.js';
 import { MessageBatcher, type BatchingOptions } from './message-batcher.js';
+import { checkKnownOptions } from './options.js';
 import type { Queue } from './queue.js';
 import type { Transport } from './transport.js';
 import type { PublishOptions, PublishResult, Subscription, SubscriptionFilter, TopicInfo } from './types.js';
+
+const publishOptionNames: ReadonlySet<string> = new Set(['headers', 'contentType', 'priority', 'delayMs', 'ttlMs', 'groupId', 'dedupId', 'routingKey']);
 
 /** One result of a publish batch, as the broker answers it. */
 type WirePublishResult = ({ ok: true } & PublishResult) | { ok: false; error: WireError };
@@ -69,6 +72,7 @@ export class Topic {
    * in the same turn of the event loop travel together in one request, each still atomic on its own.
    */
   async publish(body: MessageBody, options: PublishOptions = {}): Promise<PublishResult> {
+    checkKnownOptions('publish', options, publishOptionNames);
     const { routingKey, ...sendOptions } = options;
     return this.publisher.add(encodeFramedEntry(body, sendOptions, routingKey));
   }

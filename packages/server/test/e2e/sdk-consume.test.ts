@@ -291,6 +291,9 @@ test('endPoll ends a named long poll at once, also when the end arrives first; a
   await q.endPoll('p-1'); // ending an answered poll is not an error
   await assert.rejects(chute.queue(name()).endPoll('p-1'), (e: unknown) => e instanceof ChuteError && e.code === 'QueueNotFound');
   await assert.rejects(q.receive({ pollId: 'not valid!' }), (e: unknown) => e instanceof ChuteError && e.code === 'InvalidArgument' && e.field === 'pollId');
+  for (const bad of ['a.b', 'x'.repeat(65), 'é']) {
+    await assert.rejects(q.endPoll(bad), (e: unknown) => e instanceof ChuteError && e.code === 'InvalidArgument' && e.field === 'pollId', bad);
+  }
   await q.send('still here');
   const [m] = await q.receive({ waitMs: 1_000, pollId: 'p-3' });
   assert.equal(m?.text(), 'still here', 'a named poll receives as any other');

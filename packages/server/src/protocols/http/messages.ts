@@ -44,6 +44,9 @@ type RawSendQuery = { delayMs?: number; priority?: number; ttlMs?: number; group
 /** Request headers named `X-Chute-Header-<name>` become message headers of a raw send. */
 const rawHeaderPrefix = 'x-chute-header-';
 
+/** Names a long poll for the end-poll route (named-polls.ts). */
+const pollIdSchema = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } as const;
+
 const receiveBodySchema = {
   type: 'object',
   additionalProperties: false,
@@ -53,7 +56,7 @@ const receiveBodySchema = {
     visibilityTimeoutMs: { type: 'integer' },
     autoAck: { type: 'boolean' },
     bodyEncoding: bodyEncodingChoiceSchema,
-    pollId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+    pollId: pollIdSchema,
   },
 } as const;
 
@@ -67,7 +70,7 @@ interface ReceiveBody {
   pollId?: string;
 }
 
-const pollParams = { type: 'object', required: ['queue', 'pollId'], properties: { queue: nameParamSchema, pollId: { type: 'string', minLength: 1 } } } as const;
+const pollParams = { type: 'object', required: ['queue', 'pollId'], properties: { queue: nameParamSchema, pollId: pollIdSchema } } as const;
 
 const peekQuerySchema = {
   type: 'object',
