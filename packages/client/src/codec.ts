@@ -105,7 +105,8 @@ export function encodeFramedEntry(body: MessageBody, options: SendOptions = {}, 
  * a batch's shape as a whole, so one wrongly typed entry would fail every message sent with it.
  * Ranges and lengths stay the broker's to check, per message. Throws InvalidArgument.
  */
-const sendOptionNames: ReadonlySet<string> = new Set(['headers', 'contentType', 'priority', 'delayMs', 'ttlMs', 'groupId', 'dedupId']);
+/** The option names of a send (a publish adds `routingKey`). */
+export const sendOptionNames: ReadonlySet<string> = new Set(['headers', 'contentType', 'priority', 'delayMs', 'ttlMs', 'groupId', 'dedupId']);
 
 function checkSendOptions(options: SendOptions): void {
   checkKnownOptions('send', options, sendOptionNames);

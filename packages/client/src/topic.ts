@@ -2,7 +2,7 @@
  * One topic: publish copies a message into every subscribed queue whose filter matches.
  */
 import type { EntryOutcome } from './coalescer.js';
-import { encodeFramedEntry, type FramedOutgoing, type MessageBody } from './codec.js';
+import { encodeFramedEntry, sendOptionNames, type FramedOutgoing, type MessageBody } from './codec.js';
 import { ChuteError, errorFromWire, type WireError } from './errors.js';
 import { encodeFrame } from './frames.js';
 import { MessageBatcher, type BatchingOptions } from './message-batcher.js';
@@ -11,7 +11,7 @@ import type { Queue } from './queue.js';
 import type { Transport } from './transport.js';
 import type { PublishOptions, PublishResult, Subscription, SubscriptionFilter, TopicInfo } from './types.js';
 
-const publishOptionNames: ReadonlySet<string> = new Set(['headers', 'contentType', 'priority', 'delayMs', 'ttlMs', 'groupId', 'dedupId', 'routingKey']);
+const publishOptionNames: ReadonlySet<string> = new Set([...sendOptionNames, 'routingKey']);
 
 /** One result of a publish batch, as the broker answers it. */
 type WirePublishResult = ({ ok: true } & PublishResult) | { ok: false; error: WireError };
