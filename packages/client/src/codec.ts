@@ -4,8 +4,7 @@
  * turn the bytes back into what was sent.
  */
 import type { HeaderValue, JsonValue, MessageHeaders, SendOptions } from './types.js';
-import { ChuteError } from './errors.js';
-import { checkKnownOptions } from './options.js';
+import { checkKnownOptions, checkTypeOption, describeValue, invalidOption } from './options.js';
 import type { FramedSendEntry, WireHeaderValue } from './wire.js';
 
 /** Content type of string bodies. */
@@ -94,47 +93,33 @@ export function encodeFramedEntry(body: MessageBody, options: SendOptions = {}, 
   }
   const entry: FramedSendEntry = Object.assign({ bodyBytes: bytes.byteLength }, sendFields(options, contentType));
   if (routingKey !== undefined) {
-    checkString('routingKey', routingKey);
+    checkTypeOption('routingKey', routingKey, 'string');
     entry.routingKey = routingKey;
   }
   return { entry, body: bytes };
 }
+
+/** The option names of a send (a publish adds `routingKey`). */
+export const sendOptionNames: ReadonlySet<string> = new Set(['headers', 'contentType', 'priority', 'delayMs', 'ttlMs', 'groupId', 'dedupId']);
 
 /**
  * Checks the types of send options and header values before they join a batch: the broker checks
  * a batch's shape as a whole, so one wrongly typed entry would fail every message sent with it.
  * Ranges and lengths stay the broker's to check, per message. Throws InvalidArgument.
  */
-/** The option names of a send (a publish adds `routingKey`). */
-export const sendOptionNames: ReadonlySet<string> = new Set(['headers', 'contentType', 'priority', 'delayMs', 'ttlMs', 'groupId', 'dedupId']);
-
 function checkSendOptions(options: SendOptions): void {
   checkKnownOptions('send', options, sendOptionNames);
   for (const name of ['priority', 'delayMs', 'ttlMs'] as const) {
     const value = options[name];
     if (value !== undefined && !Number.isInteger(value)) throw invalidOption(name, `${name} must be an integer, got ${describeValue(value)}`);
   }
-  for (const name of ['groupId', 'dedupId', 'contentType'] as const) checkString(name, options[name]);
+  for (const name of ['groupId', 'dedupId', 'contentType'] as const) checkTypeOption(name, options[name], 'string');
   if (options.headers === undefined) return;
   if (typeof options.headers !== 'object' || options.headers === null) throw invalidOption('headers', 'headers must be an object of names to values');
   for (const [name, value] of Object.entries(options.headers)) {
     const ok = typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)) || value instanceof Uint8Array;
     if (!ok) throw invalidOption(`headers.${name}`, `headers.${name} must be a string, a finite number or bytes, got ${describeValue(value)}`);
   }
-}
-
-function checkString(name: string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'string') throw invalidOption(name, `${name} must be a string, got ${describeValue(value)}`);
-}
-
-function invalidOption(field: string, message: string): ChuteError {
-  return new ChuteError('InvalidArgument', message, { field });
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'number') return String(value);
-  return typeof value === 'string' ? JSON.stringify(value) : typeof value;
 }
 
 /** The fields of a send entry besides its body. */
