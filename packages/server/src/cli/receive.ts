@@ -2,7 +2,7 @@
  * `chute receive QUEUE [--max N] [--wait 20s] [--follow] [--json] [--no-ack]`: prints one message
  * per line (the body, or the whole message as JSON), acking each batch after it is printed.
  */
-import { backoffDelayMs, ChuteError, type Queue, type ReceivedMessage } from '@chutemq/client';
+import { backoffDelayMs, ChuteError, type Queue, type ReceiptOutcome, type ReceivedMessage } from '@chutemq/client';
 import type { Command } from 'commander';
 import { clientFor, globalOptions } from './context.js';
 import { ExitCode } from './exit-codes.js';
@@ -95,7 +95,7 @@ async function follow(queue: Queue, opts: ReceiveCliOptions, print: (m: Received
         });
         continue;
       }
-      if (messages.length > 0) await printAndSettle(queue, messages, opts, print);
+      if (messages.length > 0) await printAndSettle(queue, messages, opts, print, true);
     }
   } finally {
     process.off('SIGINT', onSignal);
@@ -110,11 +110,28 @@ function pollOptions(opts: ReceiveCliOptions, waitMs: number | undefined): { wai
   return out;
 }
 
-/** Prints a batch, then acks it (unless --no-ack); a receipt the broker refuses is reported. */
-async function printAndSettle(queue: Queue, messages: ReceivedMessage[], opts: ReceiveCliOptions, print: (m: ReceivedMessage) => string): Promise<void> {
+/**
+ * Prints a batch, then acks it (unless --no-ack); a receipt the broker refuses is reported. With
+ * `outlivesBroker` (a tail), an ack lost because the broker went away is reported and the tail
+ * goes on: those messages come back when their lease ends and are printed again.
+ */
+async function printAndSettle(
+  queue: Queue,
+  messages: ReceivedMessage[],
+  opts: ReceiveCliOptions,
+  print: (m: ReceivedMessage) => string,
+  outlivesBroker = false,
+): Promise<void> {
   await writeOut(messages.map((m) => `${print(m)}\n`).join(''));
   if (!opts.ack) return;
-  const outcomes = await queue.ack(messages);
+  let outcomes: ReceiptOutcome[];
+  try {
+    outcomes = await queue.ack(messages);
+  } catch (e) {
+    if (!outlivesBroker || !(e instanceof ChuteError) || !e.retryable) throw e;
+    process.stderr.write(`chute: ack failed: ${e.code}: ${e.message}; the ${messages.length} message${messages.length === 1 ? '' : 's'} will be delivered again\n`);
+    return;
+  }
   for (const o of outcomes) {
     if (o.ok) continue;
     process.stderr.write(`chute: ack failed: ${o.error.code}: ${o.error.message}\n`);
