@@ -22,6 +22,10 @@ export interface MachineInfo {
   fsyncMaxMs: number;
   /** Sequential write+fsync calls per second achieved by the probe. */
   fsyncPerSec: number;
+  /** The CPU check (probeCpu) before the first system started, ms. */
+  cpuCheckStartMs: number;
+  /** The CPU check after the last system stopped, ms; set once the run is over. */
+  cpuCheckEndMs?: number;
 }
 
 /**
@@ -52,6 +56,44 @@ export function probeFsync(dir: string, budgetMs = 1500, maxRounds = 500): { p50
   return { p50Ms: s.p50Ms, p99Ms: s.p99Ms, maxMs: s.maxMs, perSec: rounds / elapsedS };
 }
 
+/** Rounds of the CPU check's workload in one timing: about 20 ms on a 2026 server core. */
+const cpuCheckRounds = 100;
+
+/**
+ * A fixed amount of single-threaded JavaScript work of the kind a broker does per message:
+ * building small objects and strings and taking them through JSON. Returns a checksum so that
+ * the work cannot be optimised away.
+ */
+function cpuWorkload(rounds: number): number {
+  let sum = 0;
+  for (let r = 0; r < rounds; r++) {
+    const items: Array<{ id: string; seq: number; ok: boolean; at: number }> = [];
+    for (let i = 0; i < 500; i++) items.push({ id: `m${r}-${i}`, seq: r * 500 + i, ok: (i & 1) === 0, at: 1.5 * i });
+    const back = JSON.parse(JSON.stringify(items)) as typeof items;
+    for (const it of back) sum += it.seq + it.id.length;
+  }
+  return sum;
+}
+
+/**
+ * Times the fixed workload `reps` times (after one untimed round for the compiler) and returns
+ * the median, in ms. The same machine reads about the same figure whenever it is quiet; a higher
+ * one means its cores were slower or shared (other virtual machines on the host, say) when it
+ * was taken. Runs of this harness are only comparable when their checks are.
+ */
+export function probeCpu(reps = 5): number {
+  let checksum = cpuWorkload(cpuCheckRounds);
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    checksum += cpuWorkload(cpuCheckRounds);
+    times.push(performance.now() - t0);
+  }
+  if (!Number.isFinite(checksum)) throw new Error('the CPU check workload went wrong');
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)] ?? Number.NaN;
+}
+
 /** Collects the machine header, probing fsync in `dataDir`. */
 export function describeMachine(dataDir: string): MachineInfo {
   const cpus = os.cpus();
@@ -67,5 +109,6 @@ export function describeMachine(dataDir: string): MachineInfo {
     fsyncP99Ms: fsync.p99Ms,
     fsyncMaxMs: fsync.maxMs,
     fsyncPerSec: fsync.perSec,
+    cpuCheckStartMs: probeCpu(),
   };
 }

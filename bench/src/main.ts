@@ -9,7 +9,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseBenchArgs, usage, type BenchOptions } from './args.js';
 import { buildDrivers } from './drivers/registry.js';
-import { describeMachine } from './machine.js';
+import { describeMachine, probeCpu } from './machine.js';
 import { renderReport } from './report/render.js';
 import { runAll } from './run.js';
 import type { RunContext } from './scenarios/context.js';
@@ -70,6 +70,7 @@ async function main(): Promise<number> {
       log,
     };
     const { systems, rows } = await runAll(drivers, scenarios, ctx);
+    machine.cpuCheckEndMs = probeCpu();
     const report = renderReport({
       startedAt,
       finishedAt: new Date(),

@@ -3,6 +3,7 @@
  * do not compete for the machine). A system that cannot connect is reported as missing in every
  * table; a scenario that fails reports its error in its row and the run goes on.
  */
+import { probeCpu } from './machine.js';
 import type { SystemInfo } from './report/render.js';
 import { withTimeout } from './pump.js';
 import { runBacklog } from './scenarios/backlog.js';
@@ -51,6 +52,9 @@ export async function runAll(drivers: Driver[], scenarios: ScenarioId[], ctx: Ru
     }
     info.label = driver.label;
     info.setup = driver.setup;
+    // Taken with the system connected but idle, so that a slow stretch of the machine shows next
+    // to the figures it slowed down.
+    info.cpuCheckMs = probeCpu();
     try {
       for (const s of scenarios) {
         const started = performance.now();

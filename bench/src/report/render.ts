@@ -19,6 +19,8 @@ export interface SystemInfo {
   setup: string;
   /** Why it could not be measured, or null. */
   missing: string | null;
+  /** The CPU check (machine.ts probeCpu) taken just before its scenarios, ms. */
+  cpuCheckMs?: number;
 }
 
 /** Everything a report is made of. */
@@ -75,11 +77,15 @@ export function renderScenarioTable(scenario: ScenarioId, rows: ResultRow[]): st
   return lines.join('\n');
 }
 
-/** Renders the machine header. */
-export function renderMachine(m: MachineInfo): string {
+/** Renders the machine header; `systems` give the CPU checks taken between them. */
+export function renderMachine(m: MachineInfo, systems: readonly SystemInfo[] = []): string {
+  const checks = [`${formatValue(m.cpuCheckStartMs, 1)} at the start`];
+  for (const s of systems) if (s.cpuCheckMs !== undefined) checks.push(`${formatValue(s.cpuCheckMs, 1)} before ${s.label}`);
+  if (m.cpuCheckEndMs !== undefined) checks.push(`${formatValue(m.cpuCheckEndMs, 1)} at the end`);
   return [
     `- CPU: ${m.cores} cores, ${m.cpuModel}; memory ${m.memoryGiB} GiB; ${m.os}; Node.js ${m.node}`,
     `- Disk: 4 KiB write + fsync in \`${m.fsyncDir}\`: p50 ${formatValue(m.fsyncP50Ms, 3)} ms, p99 ${formatValue(m.fsyncP99Ms, 3)} ms, max ${formatValue(m.fsyncMaxMs, 3)} ms (${formatValue(m.fsyncPerSec, 0)} fsyncs/s, one writer)`,
+    `- CPU check, ms (one fixed single-threaded JavaScript workload, median of 5; the same machine reads about the same when quiet, higher when its cores are slower or shared): ${checks.join(', ')}`,
   ].join('\n');
 }
 
@@ -101,7 +107,7 @@ export function renderReport(input: ReportInput): string {
     '',
     `Command: \`${input.command}\` (${minutes.toFixed(1)} min)`,
     '',
-    renderMachine(input.machine),
+    renderMachine(input.machine, input.systems),
     '',
     'Durability tiers are never compared with each other: rows are grouped by tier, and each Chute row is followed by its ratio to the best peer of the same tier (above ×1 means Chute is better: rates are Chute ÷ peer, latency and memory are peer ÷ Chute).',
     '',
