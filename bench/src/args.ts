@@ -155,9 +155,12 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   const chuteFrom = values['chute-from'] ?? 'src';
   if (chuteFrom !== 'src' && chuteFrom !== 'dist') throw new Error(`--chute-from: expected src or dist, got "${chuteFrom}"`);
   const sizes = (values.sizes ?? '16,1KiB,16KiB').split(',').map(parseSize);
+  const peers = parsePeers(values.peers);
+  const chute = values['no-chute'] !== true;
+  if (!chute && peers.length === 0 && values.help !== true) throw new Error('--no-chute with --peers none leaves nothing to measure');
   return {
-    peers: parsePeers(values.peers),
-    chute: values['no-chute'] !== true,
+    peers,
+    chute,
     scenarios: parseScenarios(values.scenario),
     sizes: [...new Set(sizes)].sort((a, b) => a - b),
     count: positiveInt('count', values.count, d.count),

@@ -8,6 +8,7 @@ import os from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseBenchArgs, usage, type BenchOptions } from './args.js';
+import { chuteCommand } from './chute-process.js';
 import { buildDrivers } from './drivers/registry.js';
 import { describeMachine, probeCpu } from './machine.js';
 import { renderReport } from './report/render.js';
@@ -40,6 +41,16 @@ async function main(): Promise<number> {
   if (options.help) {
     process.stdout.write(usage);
     return 0;
+  }
+  if (options.chute) {
+    // Checked before anything runs: a stale build found only when Chute's turn comes would cost
+    // the peers' minutes and end in a report without Chute.
+    try {
+      chuteCommand(options.chuteFrom);
+    } catch (e) {
+      process.stderr.write(`--chute-from ${options.chuteFrom}: ${e instanceof Error ? e.message : String(e)}\n`);
+      return 2;
+    }
   }
   const log = (line: string): void => {
     process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);

@@ -47,6 +47,12 @@ describe('bench arguments', () => {
     assert.throws(() => parseBenchArgs(['--chute-from', 'npm']), /--chute-from: expected src or dist/);
   });
 
+  it('refuses a run with no system to measure', () => {
+    assert.throws(() => parseBenchArgs(['--peers', 'none', '--no-chute']), /--no-chute with --peers none leaves nothing to measure/);
+    assert.equal(parseBenchArgs(['--peers', 'none']).chute, true);
+    assert.deepEqual(parseBenchArgs(['--no-chute', '--peers', 'nats']).peers, ['nats']);
+  });
+
   it('converts sizes both ways', () => {
     assert.equal(parseSize('1KiB'), 1024);
     assert.equal(parseSize('16kb'), 16384);

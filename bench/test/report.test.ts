@@ -86,4 +86,13 @@ describe('speed bar', () => {
     assert.equal(verdict('S2'), 'fail');
     assert.equal(verdict('S4: serving'), 'not measured');
   });
+
+  it('gives no memory verdict when the backlog was too small to tell the growth from the heap\'s swings', () => {
+    const s3 = (metrics: Record<string, number>): ResultRow => ({ ...row('chute', 'fsync', true, metrics, '1 KiB × 50,000'), scenario: 3 });
+    const memory = (rows: ResultRow[]): string | undefined => speedChecks(rows).find((c) => c.bar.startsWith('S3: ≤ 200'))?.verdict;
+    assert.equal(memory([s3({ anonBytesPerAddedMessage: 150, memoryWithinNoise: 0 })]), 'pass');
+    assert.equal(memory([s3({ anonBytesPerAddedMessage: 417, memoryWithinNoise: 0 })]), 'fail');
+    assert.equal(memory([s3({ anonBytesPerAddedMessage: 417, memoryWithinNoise: 1 })]), 'not measured');
+    assert.match(speedChecks([s3({ anonBytesPerAddedMessage: 417, memoryWithinNoise: 1 })]).find((c) => c.bar.startsWith('S3: ≤ 200'))?.measured ?? '', /needs a larger --backlog/);
+  });
 });

@@ -7,11 +7,15 @@
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { findPid } from '../proc.js';
+import { Leftovers } from './leftovers.js';
 import { pick } from './pick.js';
 import type { BodyHandler, ConsumeOptions, ConsumerHandle, Driver, FanoutHandle, QueueHandle, Tier } from '../types.js';
 
 /** Where the shared Redis listens. */
 export const redisAddress = { host: '127.0.0.1', port: 6379 };
+
+/** How long the connection probe waits for Redis to answer. */
+const probeTimeoutMs = 5_000;
 
 /** Job payload: the body as base64, since BullMQ stores job data as JSON. */
 interface JobData {
@@ -25,6 +29,8 @@ export class BullmqDriver implements Driver {
   readonly isChute = false;
   setup = 'Queue.add per message, Worker with concurrency = prefetch, removeOnComplete; Redis without persistence';
   label = 'BullMQ';
+  /** Queues, streams or exchanges created and not yet deleted, deleted on close if a run stops early. */
+  private readonly leftovers = new Leftovers();
   /** Every Redis connection opened, so close() can end them all. */
   private readonly connections: Redis[] = [];
   private readonly open: Array<Queue | Worker> = [];
@@ -37,12 +43,26 @@ export class BullmqDriver implements Driver {
   }
 
   async connect(): Promise<void> {
-    const probe = this.redis();
-    const info = await probe.info('server');
-    const persistence = await probe.info('persistence');
-    const version = /redis_version:(\S+)/.exec(info)?.[1] ?? '?';
-    this.label = `BullMQ (Redis ${version})`;
-    if (!/aof_enabled:0/.test(persistence)) this.setup += ' (note: this Redis reports AOF enabled)';
+    // A probe that gives up on the first refusal: the connections BullMQ needs retry for ever,
+    // so a missing Redis would cost the run the whole connect timeout and a trace per retry.
+    const probe = new Redis({ ...redisAddress, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: probeTimeoutMs });
+    // ioredis reports the cause as an event and rejects connect() with "Connection is closed".
+    let cause: unknown;
+    probe.on('error', (e: unknown) => {
+      cause ??= e;
+    });
+    try {
+      await probe.connect().catch((e: unknown) => {
+        throw cause ?? e;
+      });
+      const info = await probe.info('server');
+      const persistence = await probe.info('persistence');
+      const version = /redis_version:(\S+)/.exec(info)?.[1] ?? '?';
+      this.label = `BullMQ (Redis ${version})`;
+      if (!/aof_enabled:0/.test(persistence)) this.setup += ' (note: this Redis reports AOF enabled)';
+    } finally {
+      probe.disconnect();
+    }
   }
 
   private newQueue(name: string): Queue<JobData> {
@@ -84,10 +104,10 @@ export class BullmqDriver implements Driver {
         await queue.add('m', BullmqDriver.data(body));
       },
       consume: (onBody, options) => this.startWorker(name, onBody, options),
-      delete: async () => {
+      delete: this.leftovers.add(name, async () => {
         await queue.obliterate({ force: true });
         await queue.close();
-      },
+      }),
     };
   }
 
@@ -104,12 +124,12 @@ export class BullmqDriver implements Driver {
         await Promise.all(queues.map((q) => q.add('m', data)));
       },
       consume: (index, onBody, options) => this.startWorker(pick(names, index), onBody, options),
-      delete: async () => {
+      delete: this.leftovers.add(name, async () => {
         for (const q of queues) {
           await q.obliterate({ force: true });
           await q.close();
         }
-      },
+      }),
     };
   }
 
@@ -118,6 +138,7 @@ export class BullmqDriver implements Driver {
   }
 
   async close(): Promise<void> {
+    await this.leftovers.clear();
     for (const o of this.open) await o.close().catch(() => undefined);
     for (const r of this.connections) r.disconnect();
   }

@@ -28,6 +28,27 @@ export interface ChuteDriverOptions {
   from: ChuteFrom;
 }
 
+/**
+ * A consumer's errors, reported on stderr as the first one and then a count, rather than one
+ * warning per failed ack: a broker that stops under a running consumer (Ctrl-C reaches the whole
+ * process group) fails hundreds of acks at once. The scenarios still see every loss or
+ * redelivery through their own counts.
+ */
+class ConsumerErrors {
+  private count = 0;
+
+  constructor(private readonly queue: string) {}
+
+  add(error: unknown, phase: string): void {
+    this.count++;
+    if (this.count === 1) process.stderr.write(`consumer of ${this.queue} (${phase}): ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+
+  summarise(): void {
+    if (this.count > 1) process.stderr.write(`consumer of ${this.queue}: ${this.count - 1} more errors after the first\n`);
+  }
+}
+
 /** The Chute driver (durable or memory tier). */
 export class ChuteDriver implements Driver {
   readonly id: string;
@@ -77,19 +98,25 @@ export class ChuteDriver implements Driver {
   }
 
   private startConsumer(queue: string, onBody: BodyHandler, options: ConsumeOptions): ConsumerHandle {
+    const errors = new ConsumerErrors(queue);
     const consumer = this.chute()
       .queue(queue)
       .consume(
         (m) => {
           onBody(m.body);
         },
-        { concurrency: Math.min(options.prefetch, consumerConcurrency), maxInFlight: Math.max(options.prefetch, consumerConcurrency) },
+        {
+          concurrency: Math.min(options.prefetch, consumerConcurrency),
+          maxInFlight: Math.max(options.prefetch, consumerConcurrency),
+          onError: (error, context) => errors.add(error, context.phase),
+        },
       );
     this.consumers.add(consumer);
     return {
       stop: async () => {
         this.consumers.delete(consumer);
         await consumer.stop();
+        errors.summarise();
       },
     };
   }

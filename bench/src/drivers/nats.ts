@@ -17,6 +17,7 @@ import {
   type NatsConnection,
 } from 'nats';
 import { findPid } from '../proc.js';
+import { Leftovers } from './leftovers.js';
 import { pick } from './pick.js';
 import type { BodyHandler, ConsumeOptions, ConsumerHandle, Driver, FanoutHandle, QueueHandle, Tier } from '../types.js';
 
@@ -37,6 +38,8 @@ export class NatsDriver implements Driver {
   readonly setup =
     'JetStream file-storage stream (work-queue retention; interest retention for fan-out), durable pull consumers, explicit acks; default sync (server 2.9 offers no "sync always")';
   label = 'NATS JetStream';
+  /** Queues, streams or exchanges created and not yet deleted, deleted on close if a run stops early. */
+  private readonly leftovers = new Leftovers();
   private nc: NatsConnection | null = null;
   private js: JetStreamClient | null = null;
   private jsm: JetStreamManager | null = null;
@@ -112,9 +115,7 @@ export class NatsDriver implements Driver {
         consumerAdded = true;
         return this.startConsumer(name, 'work', onBody, options);
       },
-      delete: async () => {
-        await jsm.streams.delete(name);
-      },
+      delete: this.leftovers.add(name, () => jsm.streams.delete(name)),
     };
   }
 
@@ -138,9 +139,7 @@ export class NatsDriver implements Driver {
         await js.publish(subject, body, { timeout: publishTimeoutMs });
       },
       consume: (index, onBody, options) => this.startConsumer(name, pick(durables, index), onBody, options),
-      delete: async () => {
-        await jsm.streams.delete(name);
-      },
+      delete: this.leftovers.add(name, () => jsm.streams.delete(name)),
     };
   }
 
@@ -149,6 +148,7 @@ export class NatsDriver implements Driver {
   }
 
   async close(): Promise<void> {
+    await this.leftovers.clear();
     await this.nc?.drain().catch(() => undefined);
   }
 }

@@ -7,6 +7,7 @@
 import amqp from 'amqplib';
 import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
 import { findPid } from '../proc.js';
+import { Leftovers } from './leftovers.js';
 import { pick } from './pick.js';
 import type { BodyHandler, ConsumeOptions, ConsumerHandle, Driver, FanoutHandle, QueueHandle, Tier } from '../types.js';
 
@@ -24,6 +25,8 @@ export class RabbitDriver implements Driver {
   readonly isChute = false;
   readonly setup = 'durable classic queue, persistent messages, publisher confirms, manual acks, prefetch';
   label = 'RabbitMQ';
+  /** Queues, streams or exchanges created and not yet deleted, deleted on close if a run stops early. */
+  private readonly leftovers = new Leftovers();
   private publisherConn: ChannelModel | null = null;
   private consumerConn: ChannelModel | null = null;
   private confirm: ConfirmChannel | null = null;
@@ -73,9 +76,7 @@ export class RabbitDriver implements Driver {
           ch.sendToQueue(name, toBuffer(body), { persistent: true }, (err) => (err ? reject(err) : resolve()));
         }),
       consume: (onBody, options) => this.startConsumer(name, onBody, options),
-      delete: async () => {
-        await ch.deleteQueue(name);
-      },
+      delete: this.leftovers.add(name, () => ch.deleteQueue(name)),
     };
   }
 
@@ -95,10 +96,10 @@ export class RabbitDriver implements Driver {
           ch.publish(name, '', toBuffer(body), { persistent: true }, (err) => (err ? reject(err) : resolve()));
         }),
       consume: (index, onBody, options) => this.startConsumer(pick(queues, index), onBody, options),
-      delete: async () => {
+      delete: this.leftovers.add(name, async () => {
         for (const q of queues) await ch.deleteQueue(q);
         await ch.deleteExchange(name);
-      },
+      }),
     };
   }
 
@@ -107,6 +108,7 @@ export class RabbitDriver implements Driver {
   }
 
   async close(): Promise<void> {
+    await this.leftovers.clear();
     await this.confirm?.close().catch(() => undefined);
     await this.publisherConn?.close().catch(() => undefined);
     await this.consumerConn?.close().catch(() => undefined);

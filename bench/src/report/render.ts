@@ -117,6 +117,6 @@ export function renderReport(input: ReportInput): string {
     const def = scenarioDefs[s];
     parts.push('', `## ${def.title}`, '', def.measures, '', renderScenarioTable(s, input.rows));
   }
-  parts.push('', '## Speed bar (issue 4)', '', renderSpeedBar(input.rows), '');
+  parts.push('', '## Speed bar', '', renderSpeedBar(input.rows), '');
   return parts.join('\n');
 }

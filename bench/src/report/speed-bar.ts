@@ -1,5 +1,5 @@
 /**
- * The speed bar of issue 4, checked against a run's rows. Each check passes, fails, or says it
+ * The speed bar (docs/benchmarks.md, "The speed bar"), checked against a run's rows. Each check passes, fails, or says it
  * was not measured (scenario not run, or Chute missing).
  */
 import type { ResultRow, ScenarioId } from '../types.js';
@@ -39,6 +39,8 @@ export function speedChecks(rows: ResultRow[]): SpeedCheck[] {
   const perMsg = metric(rows, 3, c, null, 'anonBytesPerMessage');
   const perAddedMsg = metric(rows, 3, c, null, 'anonBytesPerAddedMessage');
   const rssPerMsg = metric(rows, 3, c, null, 'bytesPerMessage');
+  // A small backlog's growth is within the swings of a collected heap: no verdict from it.
+  const memoryNoise = metric(rows, 3, c, null, 'memoryWithinNoise') === 1;
   const fill = metric(rows, 3, c, null, 'fillRate');
   const drain = metric(rows, 3, c, null, 'drainRate');
   const serving = metric(rows, 4, c, null, 'servingAfterMs');
@@ -60,8 +62,8 @@ export function speedChecks(rows: ResultRow[]): SpeedCheck[] {
     check('S2, 1 KiB at 50% load: p99 ≤ 10 ms', `${formatValue(p99, 2)} ms`, p99 === null ? null : p99 <= 10),
     check(
       'S3: ≤ 200 bytes per queued message (anonymous memory of one more message: bodies stay in the data file, whose mapped pages are page cache)',
-      `${f0(perAddedMsg)} B per added message; average over the fill ${f0(perMsg)} B anonymous, ${f0(rssPerMsg)} B counting mapped file pages`,
-      perAddedMsg === null ? null : perAddedMsg <= 200,
+      `${f0(perAddedMsg)} B per added message; average over the fill ${f0(perMsg)} B anonymous, ${f0(rssPerMsg)} B counting mapped file pages${memoryNoise ? ' (within the noise of a collected heap: needs a larger --backlog)' : ''}`,
+      perAddedMsg === null || memoryNoise ? null : perAddedMsg <= 200,
     ),
     check('S3: drain at least as fast as fill', `drain ${f0(drain)} vs fill ${f0(fill)} msg/s`, drain === null || fill === null ? null : drain >= fill),
     check('S4: serving again within 5 s', `${f0(serving)} ms`, serving === null ? null : serving <= 5000),

@@ -74,8 +74,9 @@ export async function runBacklog(driver: Driver, ctx: RunContext): Promise<Resul
     const secondHalf = second?.confirmed ?? 0;
     const anonPerAddedMessage = anonHalf !== null && anonFull !== null && secondHalf > 0 ? (anonFull - anonHalf) / secondHalf : null;
     const growth = baseline !== null && full !== null ? full - baseline : null;
+    const withinNoise = growth !== null && Math.abs(growth) < rssNoiseBytes;
     const notes = [
-      growth !== null && Math.abs(growth) < rssNoiseBytes
+      withinNoise
         ? `RSS moved by ${(growth / mib).toFixed(0)} MiB, within the noise of a garbage-collected heap: bytes/msg needs a larger --backlog`
         : '',
       pid === null ? 'broker process not found: no memory figures' : '',
@@ -97,6 +98,8 @@ export async function runBacklog(driver: Driver, ctx: RunContext): Promise<Resul
           bytesPerMessage: perMessage,
           anonBytesPerMessage: anonPerMessage,
           anonBytesPerAddedMessage: anonPerAddedMessage,
+          // Not a column: tells the speed bar that the per-message figures are noise.
+          memoryWithinNoise: withinNoise ? 1 : 0,
         },
         notes,
       ),
