@@ -7,6 +7,7 @@
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { findPid } from '../proc.js';
+import { ConsumerErrors } from './consumer-errors.js';
 import { Leftovers } from './leftovers.js';
 import { pick } from './pick.js';
 import type { BodyHandler, ConsumeOptions, ConsumerHandle, Driver, FanoutHandle, QueueHandle, Tier } from '../types.js';
@@ -82,11 +83,14 @@ export class BullmqDriver implements Driver {
       },
       { connection: this.redis(), concurrency: options.prefetch, removeOnComplete: { count: 0 }, removeOnFail: { count: 0 } },
     );
+    const errors = new ConsumerErrors(name);
+    worker.on('error', (e) => errors.add(e, 'worker'));
     this.open.push(worker);
     await worker.waitUntilReady();
     return {
       stop: async () => {
         await worker.close();
+        errors.summarise();
       },
     };
   }
@@ -138,6 +142,9 @@ export class BullmqDriver implements Driver {
   }
 
   async close(): Promise<void> {
+    // Workers first, without waiting for their jobs: a queue deleted under a running worker
+    // fails every job it still holds.
+    await Promise.all(this.open.filter((o) => o instanceof Worker).map((w) => (w as Worker).close(true).catch(() => undefined)));
     await this.leftovers.clear();
     for (const o of this.open) await o.close().catch(() => undefined);
     for (const r of this.connections) r.disconnect();

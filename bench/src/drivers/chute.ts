@@ -11,6 +11,7 @@ import { Chute, type Consumer } from '@chutemq/client';
 import { killHard, startChute, stopGracefully, type ChuteFrom, type ChuteProcess } from '../chute-process.js';
 import { nowMs } from '../body.js';
 import { sleep } from '../pump.js';
+import { ConsumerErrors } from './consumer-errors.js';
 import { pick } from './pick.js';
 import type { BodyHandler, ConsumeOptions, ConsumerHandle, Driver, FanoutHandle, QueueHandle, RestartTiming, Tier } from '../types.js';
 
@@ -26,27 +27,6 @@ export interface ChuteDriverOptions {
   workDir: string;
   /** Run the broker from its sources or from the compiled dist/. */
   from: ChuteFrom;
-}
-
-/**
- * A consumer's errors, reported on stderr as the first one and then a count, rather than one
- * warning per failed ack: a broker that stops under a running consumer (Ctrl-C reaches the whole
- * process group) fails hundreds of acks at once. The scenarios still see every loss or
- * redelivery through their own counts.
- */
-class ConsumerErrors {
-  private count = 0;
-
-  constructor(private readonly queue: string) {}
-
-  add(error: unknown, phase: string): void {
-    this.count++;
-    if (this.count === 1) process.stderr.write(`consumer of ${this.queue} (${phase}): ${error instanceof Error ? error.message : String(error)}\n`);
-  }
-
-  summarise(): void {
-    if (this.count > 1) process.stderr.write(`consumer of ${this.queue}: ${this.count - 1} more errors after the first\n`);
-  }
 }
 
 /** The Chute driver (durable or memory tier). */

@@ -13,16 +13,19 @@ const clearTimeoutMs = 5_000;
 export class Leftovers {
   private readonly pending = new Map<string, () => Promise<unknown>>();
 
-  /** Remembers `name` with the call that deletes it; returns that call, which forgets it first. */
+  /**
+   * Remembers `name` with the call that deletes it; returns that call, which forgets the name once
+   * the deletion succeeded (a failed one stays for clear() to try again).
+   */
   add(name: string, remove: () => Promise<unknown>): () => Promise<void> {
     this.pending.set(name, remove);
     return async () => {
-      this.pending.delete(name);
       await remove();
+      this.pending.delete(name);
     };
   }
 
-  /** Deletes everything still remembered, each at most once, within a few seconds in all. */
+  /** Deletes everything still remembered, once each, within a few seconds in all. */
   async clear(): Promise<void> {
     const all = [...this.pending.values()];
     this.pending.clear();
