@@ -144,7 +144,7 @@ export class BullmqDriver implements Driver {
   async close(): Promise<void> {
     // Workers first, without waiting for their jobs: a queue deleted under a running worker
     // fails every job it still holds.
-    await Promise.all(this.open.filter((o) => o instanceof Worker).map((w) => (w as Worker).close(true).catch(() => undefined)));
+    await Promise.all(this.open.filter((o): o is Worker => o instanceof Worker).map((w) => w.close(true).catch(() => undefined)));
     await this.leftovers.clear();
     for (const o of this.open) await o.close().catch(() => undefined);
     for (const r of this.connections) r.disconnect();

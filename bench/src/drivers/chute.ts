@@ -41,7 +41,8 @@ export class ChuteDriver implements Driver {
   private readonly dataDir: string;
   private server: ChuteProcess | null = null;
   private client: Chute | null = null;
-  private readonly consumers = new Set<Consumer>();
+  /** Running consumers, each with its errors (summed up when it stops). */
+  private readonly consumers = new Map<Consumer, ConsumerErrors>();
   /** Start-up time of the broker on its empty data directory, measured by connect(). */
   private emptyStartMs = 0;
 
@@ -91,7 +92,7 @@ export class ChuteDriver implements Driver {
           onError: (error, context) => errors.add(error, context.phase),
         },
       );
-    this.consumers.add(consumer);
+    this.consumers.set(consumer, errors);
     return {
       stop: async () => {
         this.consumers.delete(consumer);
@@ -173,7 +174,12 @@ export class ChuteDriver implements Driver {
 
   /** Stops consumers, the client and the broker, and removes the data directory. */
   private async stopServer(): Promise<void> {
-    await Promise.all([...this.consumers].map((c) => c.stop().catch(() => undefined)));
+    await Promise.all(
+      [...this.consumers].map(async ([consumer, errors]) => {
+        await consumer.stop().catch(() => undefined);
+        errors.summarise();
+      }),
+    );
     this.consumers.clear();
     await this.client?.close().catch(() => undefined);
     this.client = null;

@@ -1,6 +1,7 @@
 /**
- * The speed bar (docs/benchmarks.md, "The speed bar"), checked against a run's rows. Each check passes, fails, or says it
- * was not measured (scenario not run, or Chute missing).
+ * The speed bar (docs/benchmarks.md, "The speed bar"), checked against a run's rows. Each check
+ * passes, fails, or says it was not measured (scenario not run, Chute missing, or a figure too
+ * noisy to judge).
  */
 import type { ResultRow, ScenarioId } from '../types.js';
 import { formatValue } from './format.js';
