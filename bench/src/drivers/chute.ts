@@ -1,6 +1,6 @@
 /**
- * Chute through `@chutemq/client` over HTTP, against a `chute serve` child process the harness
- * starts on a free port with its own data directory. The durable driver creates queues with
+ * Chute through `@chutemq/client` (over its channel, one WebSocket), against a `chute serve`
+ * child process the harness starts on a free port with its own data directory. The durable driver creates queues with
  * `durable: true` (confirmed after fsync: the fsync tier); the memory driver with
  * `durable: false` (the memory tier). Because the harness owns the process, it can also kill it
  * with SIGKILL and restart it (scenario 4).
@@ -54,8 +54,8 @@ export class ChuteDriver implements Driver {
     this.label = options.durable ? 'Chute (durable)' : 'Chute (durable: false)';
     const runs = `\`chute serve\` child process run from ${options.from === 'src' ? 'TypeScript sources (tsx)' : 'the compiled dist/'}`;
     this.setup = options.durable
-      ? `${runs}, embedded LMDB, queue durable: true (confirm after fsync, group commit); @chutemq/client over HTTP with framed binary batches, auto-batched sends, consume() with acks`
-      : `${runs}, queue durable: false (memory only); @chutemq/client over HTTP with framed binary batches, auto-batched sends, consume() with acks`;
+      ? `${runs}, embedded LMDB, queue durable: true (confirm after fsync, group commit); @chutemq/client over its channel (one WebSocket) with framed binary batches, auto-batched sends, consume() with acks`
+      : `${runs}, queue durable: false (memory only); @chutemq/client over its channel (one WebSocket) with framed binary batches, auto-batched sends, consume() with acks`;
     this.dataDir = join(options.workDir, this.id);
   }
 

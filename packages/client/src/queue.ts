@@ -163,6 +163,7 @@ export class Queue {
       const res = await this.ctx.transport.request<DecodedFrame<FramedMessage>>({
         method: 'POST',
         path: `${this.path}/receive`,
+        channel: { op: 'receive', queue: this.name },
         body,
         acceptFrames: true,
         idempotent: false,
@@ -323,6 +324,7 @@ export class Queue {
     const res = await this.ctx.transport.request<{ results: WireBatchResult[] }>({
       method: 'POST',
       path: `${this.path}/messages`,
+      channel: { op: 'send', queue: this.name },
       frame: encodeFrame(entries, outgoing.map((o) => o.body)),
       // With a dedup id on every entry a repeat stores nothing new, so a reset connection can be retried.
       idempotent: entries.every((e) => e.dedupId !== undefined),
@@ -340,7 +342,7 @@ export class Queue {
   }
 
   private async settle(op: 'ack' | 'nack' | 'extend', body: unknown, receipts: string[], idempotent = false): Promise<ReceiptOutcome[]> {
-    const res = await this.ctx.transport.request<{ results: WireReceiptResult[] }>({ method: 'POST', path: `${this.path}/${op}`, body, idempotent });
+    const res = await this.ctx.transport.request<{ results: WireReceiptResult[] }>({ method: 'POST', path: `${this.path}/${op}`, channel: { op, queue: this.name }, body, idempotent });
     return matchReceiptResults(receipts, res.body?.results);
   }
 

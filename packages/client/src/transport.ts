@@ -5,6 +5,7 @@
  */
 import { backoffDelayMs, sleep, type BackoffOptions } from './backoff.js';
 import { ChuteError, ConnectionError, TimeoutError, errorFromWire, type WireError } from './errors.js';
+import { Channel, ChannelUnavailable, refusalOf, type ChannelAnswer, type ChannelOp } from './channel.js';
 import type { Exchange, ExchangeResponse } from './exchange.js';
 import { batchContentType, decodeFrame } from './frames.js';
 
@@ -22,6 +23,8 @@ export interface TransportOptions {
   retryBackoff: BackoffOptions;
   /** Performs one HTTP request (node:http by default, or a caller's fetch). */
   exchange: Exchange;
+  /** Carry the requests that name a channel operation over the channel (channel.ts). */
+  channel: boolean;
 }
 
 /** HTTP methods the API uses. */
@@ -47,6 +50,11 @@ export interface RequestSpec {
   idempotent: boolean;
   /** Extra time allowed on top of the request timeout (a long poll's wait). */
   extraTimeoutMs?: number;
+  /**
+   * The same request as a channel operation on a queue. When set and the channel is on, the
+   * request goes over the channel; `path` and `query` are then used only if the broker has none.
+   */
+  channel?: { op: ChannelOp; queue: string };
   /** Caller's abort signal; aborting rejects with the signal's reason. */
   signal?: AbortSignal;
   /**
@@ -72,12 +80,19 @@ const codeByStatus: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbid
 export class Transport {
   private readonly base: string;
   private readonly headers: Record<string, string>;
+  private readonly channel: Channel | undefined;
 
   /** Creates a transport; nothing is connected until the first request. */
   constructor(private readonly options: TransportOptions) {
     this.base = options.url.replace(/\/+$/, '');
     this.headers = { accept: 'application/json' };
     if (options.token !== undefined && options.token !== '') this.headers.authorization = `Bearer ${options.token}`;
+    this.channel = options.channel ? new Channel(this.base, options.token !== undefined && options.token !== '' ? { authorization: `Bearer ${options.token}` } : {}) : undefined;
+  }
+
+  /** Closes the channel, if open; a later request opens it again. */
+  close(): void {
+    this.channel?.close();
   }
 
   /** The broker's base URL. */
@@ -118,6 +133,10 @@ export class Transport {
     const timeoutMs = this.options.requestTimeoutMs + (spec.extraTimeoutMs ?? 0);
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = spec.signal === undefined ? timeout : AbortSignal.any([spec.signal, timeout]);
+    if (spec.channel !== undefined && this.channel?.usable === true) {
+      const outcome = await this.channelAttempt<T>(this.channel, spec, spec.channel, signal, timeout, timeoutMs);
+      if (outcome !== undefined) return outcome;
+    }
     let res: ExchangeResponse;
     try {
       res = await this.options.exchange({ method: spec.method, url, headers, body, signal, ...(spec.waitSignal !== undefined && { waitSignal: spec.waitSignal }) });
@@ -133,6 +152,38 @@ export class Transport {
     }
     const error = responseError(res, res.body.toString('utf8'));
     return { kind: res.status === 429 || res.status === 503 ? 'busy' : 'rejected', error };
+  }
+
+  /** One attempt over the channel; undefined when the broker has none (then HTTP is used). */
+  private async channelAttempt<T>(
+    channel: Channel,
+    spec: RequestSpec,
+    target: { op: ChannelOp; queue: string },
+    signal: AbortSignal,
+    timeout: AbortSignal,
+    timeoutMs: number,
+  ): Promise<AttemptOutcome<T> | undefined> {
+    let answer: ChannelAnswer;
+    try {
+      answer = await channel.request(target.op, target.queue, spec.frame === undefined ? spec.body : undefined, spec.frame, signal, spec.waitSignal);
+    } catch (e) {
+      if (e instanceof ChannelUnavailable) return undefined;
+      if (spec.signal?.aborted) throw spec.signal.reason;
+      if (timeout.aborted) return { kind: 'failed', error: new TimeoutError(`${target.op} on ${target.queue} over the channel timed out after ${timeoutMs} ms`, timeoutMs) };
+      const refusal = refusalOf(e);
+      if (refusal !== undefined) answer = { ...refusal, frame: undefined };
+      else return { kind: connectErrorCodes.has(socketErrorCode(e)) ? 'refused' : 'failed', error: e };
+    }
+    if (answer.status >= 200 && answer.status < 300) {
+      return { kind: 'ok', response: { status: answer.status, body: (answer.frame !== undefined ? decodeFrame(answer.frame) : answer.body) as T } };
+    }
+    const wire = (answer.body as { error?: WireError } | undefined)?.error;
+    const error = errorFromWire(
+      wire !== undefined && typeof wire.code === 'string' ? wire : { code: codeByStatus[answer.status] ?? 'BadResponse', message: `HTTP ${answer.status}` },
+      answer.status,
+      answer.retryAfterSeconds === undefined ? undefined : answer.retryAfterSeconds * 1000,
+    );
+    return { kind: answer.status === 429 || answer.status === 503 ? 'busy' : 'rejected', error };
   }
 
   private finalError(outcome: Exclude<AttemptOutcome<unknown>, { kind: 'ok' }>, attempts: number): ChuteError {

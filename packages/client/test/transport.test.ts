@@ -86,3 +86,18 @@ test('a refused connection is retried, then rejects with ConnectionError', { tim
   assert.equal(err.attempts, 3);
   assert.match(err.message, /ECONNREFUSED/);
 });
+
+test('a server without the channel gets sends and acks over HTTP, and channel: false never asks for it', { timeout: 10_000 }, async () => {
+  const s = await scripted([{ status: 200, body: { results: [{ id: '0', ok: true, messageId: 'm1', sequence: '1', duplicate: false }] } }]);
+  try {
+    const receipt = await new Chute({ url: s.url, ...fast }).queue('q').send('hello');
+    assert.equal(receipt.id, 'm1');
+    // The upgrade is answered as a plain request (200), so the client goes on over HTTP.
+    assert.deepEqual(s.seen, ['GET /v1/channel', 'POST /v1/queues/q/messages']);
+    s.seen.length = 0;
+    await new Chute({ url: s.url, channel: false, ...fast }).queue('q').send('again');
+    assert.deepEqual(s.seen, ['POST /v1/queues/q/messages']);
+  } finally {
+    await s.close();
+  }
+});

@@ -96,6 +96,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     broker,
     authenticate: policy.authenticate,
     authorize: policy.authorize,
+    peerAllowed: policy.peerAllowed,
     maxSendRequestBytes: limits.maxRequestBytes,
     maxControlRequestBytes: limits.maxControlRequestBytes,
     ...(opts.admitSend && { admitSend: opts.admitSend }),

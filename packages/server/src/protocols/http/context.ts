@@ -5,6 +5,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { BrokerApi } from '../../core/broker-api.js';
+import type { NamedPolls } from './named-polls.js';
 import { allActions, type Action, type Authenticator, type Authorizer, type Principal } from '../auth-types.js';
 
 /** Whether the server is ready for traffic, as `GET /healthz` reports it. */
@@ -25,6 +26,8 @@ export interface HttpApiOptions {
   admitSend?: () => void;
   /** Readiness for `/healthz`; default always `ok`. */
   readiness?: () => Readiness;
+  /** False for a peer the server does not talk to (a remote address of a server without tokens). */
+  peerAllowed?: (remoteAddress: string | undefined) => boolean;
   /** Aborted when the server begins to shut down: waiting long polls return at once, empty. */
   shutdownSignal?: AbortSignal;
 }
@@ -34,6 +37,8 @@ export interface ApiContext {
   broker: BrokerApi;
   options: HttpApiOptions;
   access: RequestAccess;
+  /** Long polls named by the client, whether they came over HTTP or the channel. */
+  polls: NamedPolls;
 }
 
 /** Authentication and authorization of requests, remembered per request. */

@@ -4,6 +4,7 @@
  * the other front-ends that share the server.
  */
 import type { FastifyInstance } from 'fastify';
+import { registerChannel } from './channel.js';
 import { registerConsumerRoutes } from './consumers.js';
 import { type ApiContext, type HttpApiOptions, RequestAccess } from './context.js';
 import { installErrorHandler, installNotFoundHandler } from './errors.js';
@@ -11,6 +12,7 @@ import { registerHealthRoute } from './health.js';
 import { rawSendRoute, registerMessageRoutes } from './messages.js';
 import { registerQueueRoutes } from './queues.js';
 import { publishRoute, registerTopicRoutes } from './topics.js';
+import { NamedPolls } from './named-polls.js';
 import { installValidation } from './validation.js';
 
 export type { HttpApiOptions, Readiness } from './context.js';
@@ -26,9 +28,10 @@ export async function registerHttpApi(app: FastifyInstance, opts: HttpApiOptions
       registerHealthRoute(health, opts.readiness ?? (() => 'ok'));
     },
   );
+  const ctx: ApiContext = { broker: opts.broker, options: opts, access: new RequestAccess(opts.authenticate, opts.authorize), polls: new NamedPolls() };
+  registerChannel(app, ctx);
   await app.register(
     async (api) => {
-      const ctx: ApiContext = { broker: opts.broker, options: opts, access: new RequestAccess(opts.authenticate, opts.authorize) };
       installErrorHandler(api);
       installNotFoundHandler(api);
       installValidation(api, new Set([apiPrefix + rawSendRoute]), new Set([apiPrefix + rawSendRoute, apiPrefix + publishRoute]));

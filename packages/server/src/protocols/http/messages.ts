@@ -19,7 +19,6 @@ import {
 import { settleDecoded } from './batches.js';
 import type { ApiContext } from './context.js';
 import { acceptsFrames, batchContentType, encodeFrame } from './frames.js';
-import { NamedPolls } from './named-polls.js';
 import { bodyEncodingChoiceSchema, framedSendSchema, nameParamSchema, sendEntrySchema, sendOptionSchemas } from './schemas.js';
 
 const queueParams = { type: 'object', required: ['queue'], properties: { queue: nameParamSchema } } as const;
@@ -47,7 +46,8 @@ const rawHeaderPrefix = 'x-chute-header-';
 /** Names a long poll for the end-poll route (named-polls.ts). */
 const pollIdSchema = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } as const;
 
-const receiveBodySchema = {
+/** Body of the receive route (also a channel request's body, channel.ts). */
+export const receiveBodySchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
@@ -60,7 +60,8 @@ const receiveBodySchema = {
   },
 } as const;
 
-interface ReceiveBody {
+/** A receive's options as the wire gives them. */
+export interface ReceiveBody {
   max?: number;
   waitMs?: number;
   visibilityTimeoutMs?: number;
@@ -78,14 +79,16 @@ const peekQuerySchema = {
   properties: { max: { type: 'integer' }, after: { type: 'string' }, bodyEncoding: bodyEncodingChoiceSchema },
 } as const;
 
-const ackBodySchema = {
+/** Body of the ack route (also a channel request's body, channel.ts). */
+export const ackBodySchema = {
   type: 'object',
   required: ['receipts'],
   additionalProperties: false,
   properties: { receipts: { type: 'array', items: { type: 'string' } } },
 } as const;
 
-const nackBodySchema = {
+/** Body of the nack route (also a channel request's body, channel.ts). */
+export const nackBodySchema = {
   type: 'object',
   required: ['entries'],
   additionalProperties: false,
@@ -102,7 +105,8 @@ const nackBodySchema = {
   },
 } as const;
 
-const extendBodySchema = {
+/** Body of the extend route (also a channel request's body, channel.ts). */
+export const extendBodySchema = {
   type: 'object',
   required: ['entries'],
   additionalProperties: false,
@@ -140,8 +144,7 @@ interface FramedSend {
 
 /** Registers the message routes under the API prefix. */
 export function registerMessageRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const { broker, access, options } = ctx;
-  const polls = new NamedPolls();
+  const { broker, access, options, polls } = ctx;
 
   app.post<QueueRoute & { Body: WireSendEntry | { messages: WireSendEntry[] } | FramedSend | Buffer; Querystring: RawSendQuery }>(
     rawSendRoute,
@@ -271,10 +274,10 @@ function sendOne(reply: FastifyReply, results: Awaited<ReturnType<ApiContext['br
 }
 
 /**
- * Sends a batch. An entry whose body or headers cannot be decoded fails alone, like an entry the
+ * Sends a batch (for the send route and the channel). An entry whose body or headers cannot be decoded fails alone, like an entry the
  * broker refuses; the others are sent and the results come back in the order of the request.
  */
-async function sendBatch<E extends { id?: string }>(
+export async function sendBatch<E extends { id?: string }>(
   ctx: ApiContext,
   queue: string,
   wire: E[],

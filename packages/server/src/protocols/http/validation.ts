@@ -8,15 +8,18 @@ import type { FastifyInstance } from 'fastify';
 import { unsupportedMediaType } from './errors.js';
 import { batchContentType, decodeFrame } from './frames.js';
 
+const ajvOptions = { useDefaults: false, removeAdditional: false, allErrors: false, strict: true, strictRequired: false, allowUnionTypes: true } as const;
+
+/** Bodies are checked without coercion: `"priority": "5"` is a wrong type. */
+const bodyAjv = new Ajv({ ...ajvOptions, coerceTypes: false });
+
 /**
  * Installs the validator compiler and the body parsers on the API's fastify context.
  * `rawBodyRoutes` (full route paths) are the only ones that take an application/octet-stream body,
  * `framedRoutes` the only ones that take a framed batch (frames.ts).
  */
 export function installValidation(app: FastifyInstance, rawBodyRoutes: ReadonlySet<string>, framedRoutes: ReadonlySet<string>): void {
-  const common = { useDefaults: false, removeAdditional: false, allErrors: false, strict: true, strictRequired: false, allowUnionTypes: true } as const;
-  const bodyAjv = new Ajv({ ...common, coerceTypes: false });
-  const textAjv = new Ajv({ ...common, coerceTypes: true });
+  const textAjv = new Ajv({ ...ajvOptions, coerceTypes: true });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema));
 
   // JSON: an empty body means "no options" (POST .../purge with a Content-Type and nothing else);
@@ -58,8 +61,20 @@ export function installValidation(app: FastifyInstance, rawBodyRoutes: ReadonlyS
   });
 }
 
+/**
+ * Returns a check of a request body against `schema`, strict like the routes' own. The check
+ * throws the error a route's failed validation raises, so toHttpError maps it the same way.
+ */
+export function bodyValidator<T>(schema: object): (value: unknown) => T {
+  const validate = bodyAjv.compile(schema);
+  return (value) => {
+    if (validate(value)) return value as T;
+    throw Object.assign(new Error('request body is invalid'), { code: 'FST_ERR_VALIDATION', statusCode: 400, validation: validate.errors ?? [], validationContext: 'body' });
+  };
+}
+
 /** Parses request JSON, refusing a "__proto__" key anywhere in it. */
-function parseApiJson(source: string): unknown {
+export function parseApiJson(source: string): unknown {
   // The reviver costs a call per value, so it runs only when the text could hold such a key.
   return source.includes('__proto__') ? JSON.parse(source, refuseProtoKey) : JSON.parse(source);
 }

@@ -1,0 +1,285 @@
+/**
+ * The channel (`/v1/channel`) spoken directly with a WebSocket client, built from the layout in
+ * docs/http-api.md rather than the SDK's code: sends, receives, acks and nacks answered by id,
+ * many at once; a cancelled or ended receive answers at once; tokens are checked on the upgrade;
+ * bad requests get the HTTP route's error naming the field, a message that is no request closes
+ * the channel, and nothing stored is lost either way.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import WebSocket from 'ws';
+import { callApi, startServer, type RunningServer } from '../support/server-process.js';
+
+/** An answer: the header's fields and the payload after it. */
+interface Answer {
+  id: number;
+  status: number;
+  // Tests read deep into answers; a wrong guess fails the assertion.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body?: any;
+  framed?: boolean;
+  retryAfter?: number;
+  payload: Buffer;
+}
+
+function message(header: object, payload: Buffer = Buffer.alloc(0)): Buffer {
+  const json = Buffer.from(JSON.stringify(header));
+  const prefix = Buffer.alloc(4);
+  prefix.writeUInt32BE(json.length);
+  return Buffer.concat([prefix, json, payload]);
+}
+
+function frame(entries: object[], bodies: Buffer[]): Buffer {
+  const json = Buffer.from(JSON.stringify({ messages: entries }));
+  const prefix = Buffer.alloc(4);
+  prefix.writeUInt32BE(json.length);
+  return Buffer.concat([prefix, json, ...bodies]);
+}
+
+function unframe(bytes: Buffer): Array<{ entry: Record<string, unknown>; body: Buffer }> {
+  const jsonEnd = 4 + bytes.readUInt32BE(0);
+  const { messages } = JSON.parse(bytes.toString('utf8', 4, jsonEnd)) as { messages: Array<Record<string, unknown> & { bodyBytes: number }> };
+  let at = jsonEnd;
+  return messages.map((entry) => {
+    const body = bytes.subarray(at, at + entry.bodyBytes);
+    at += entry.bodyBytes;
+    return { entry, body };
+  });
+}
+
+/** A channel client: requests by id, answers matched to them. */
+class Client {
+  readonly answers = new Map<number, (a: Answer) => void>();
+  readonly closed: Promise<{ code: number; reason: string }>;
+  private nextId = 1;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data: Buffer) => {
+      const end = 4 + data.readUInt32BE(0);
+      const header = JSON.parse(data.toString('utf8', 4, end)) as Omit<Answer, 'payload'>;
+      this.answers.get(header.id)?.({ ...header, payload: data.subarray(end) });
+      this.answers.delete(header.id);
+    });
+    this.closed = new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString('utf8') })));
+  }
+
+  static open(url: string, headers: Record<string, string> = {}): Promise<Client> {
+    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/v1/channel`, { headers });
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(new Client(ws)));
+      ws.once('error', reject);
+    });
+  }
+
+  /** Sends a request (its id is filled in) and resolves with the answer. */
+  request(header: Record<string, unknown>, payload?: Buffer): Promise<Answer> {
+    const id = typeof header.id === 'number' ? header.id : this.nextId++;
+    const answered = new Promise<Answer>((resolve) => this.answers.set(id, resolve));
+    this.ws.send(message({ ...header, id }, payload));
+    return answered;
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
+/** The status an upgrade attempt gets refused with. */
+function refusedUpgrade(url: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}${path}`, { headers });
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => reject(new Error('the upgrade was accepted')));
+    ws.once('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    ws.once('error', () => undefined);
+  });
+}
+
+describe('the channel', { timeout: 60_000 }, () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  const newQueue = async (): Promise<string> => {
+    const q = `channel-${randomUUID().slice(0, 8)}`;
+    assert.equal((await callApi(server.url, 'PUT', `/v1/queues/${q}`)).status, 201);
+    return q;
+  };
+  const ready = async (q: string): Promise<number> => (await callApi(server.url, 'GET', `/v1/queues/${q}/stats`)).body.ready;
+
+  it('sends a framed batch, receives it framed, acks it, and answers requests by id', async () => {
+    const q = await newQueue();
+    const c = await Client.open(server.url);
+    const bodies = [Buffer.from('one'), Buffer.from([0, 255, 7]), Buffer.alloc(0)];
+    const sent = await c.request({ op: 'send', queue: q }, frame([{ id: 'a', bodyBytes: 3, priority: 2 }, { id: 'b', bodyBytes: 3 }, { id: 'c', bodyBytes: 0 }], bodies));
+    assert.equal(sent.status, 200);
+    assert.deepEqual(sent.body.results.map((r: { id: string; ok: boolean }) => [r.id, r.ok]), [['a', true], ['b', true], ['c', true]]);
+
+    const got = await c.request({ op: 'receive', queue: q, body: { max: 10, waitMs: 0 } });
+    assert.equal(got.status, 200);
+    assert.equal(got.framed, true);
+    const messages = unframe(got.payload);
+    assert.deepEqual(
+      messages.map((m) => m.body),
+      [bodies[0], bodies[1], bodies[2]],
+    );
+    assert.equal(messages[0]?.entry.priority, 2);
+
+    const acked = await c.request({ op: 'ack', queue: q, body: { receipts: messages.map((m) => m.entry.receipt) } });
+    assert.equal(acked.status, 200);
+    assert.deepEqual(acked.body.results.map((r: { ok: boolean }) => r.ok), [true, true, true]);
+    assert.equal((await callApi(server.url, 'GET', `/v1/queues/${q}/stats`)).body.total, 0);
+
+    // Many requests at once, each answered under its own id.
+    const many = await Promise.all(Array.from({ length: 50 }, (_, i) => c.request({ op: 'send', queue: q }, frame([{ bodyBytes: 1 }], [Buffer.from([i])]))));
+    assert.equal(many.filter((a) => a.status === 200 && a.body.results[0].ok === true).length, 50);
+    assert.equal(await ready(q), 50);
+    c.close();
+  });
+
+  it('a nack gives a message back, and a stale receipt gets the HTTP error', async () => {
+    const q = await newQueue();
+    const c = await Client.open(server.url);
+    await c.request({ op: 'send', queue: q }, frame([{ bodyBytes: 2 }], [Buffer.from('hi')]));
+    const [m] = unframe((await c.request({ op: 'receive', queue: q, body: { max: 1 } })).payload);
+    assert.equal((await c.request({ op: 'nack', queue: q, body: { entries: [{ receipt: m?.entry.receipt }] } })).status, 200);
+    const again = await c.request({ op: 'ack', queue: q, body: { receipts: [m?.entry.receipt] } });
+    assert.equal(again.status, 409);
+    assert.equal(again.body.error.code, 'LeaseExpired');
+    assert.equal(await ready(q), 1);
+    c.close();
+  });
+
+  it('a receive waits for a message, and ends at once when cancelled or ended by its poll id', async () => {
+    const q = await newQueue();
+    const c = await Client.open(server.url);
+    const waiting = c.request({ op: 'receive', queue: q, body: { max: 5, waitMs: 10_000 } });
+    await new Promise((r) => setTimeout(r, 100));
+    await callApi(server.url, 'POST', `/v1/queues/${q}/messages`, { raw: 'late' });
+    const woke = await waiting;
+    assert.deepEqual(unframe(woke.payload).map((m) => m.body.toString()), ['late']);
+
+    const started = Date.now();
+    const cancelled = c.request({ id: 900, op: 'receive', queue: q, body: { waitMs: 10_000 } });
+    await new Promise((r) => setTimeout(r, 100));
+    c.ws.send(message({ id: 900, op: 'cancel' }));
+    assert.equal(unframe((await cancelled).payload).length, 0);
+
+    const named = c.request({ op: 'receive', queue: q, body: { waitMs: 10_000, pollId: 'stop-me' } });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await callApi(server.url, 'POST', `/v1/queues/${q}/polls/stop-me/end`)).status, 204);
+    assert.equal((await named).status, 200);
+    assert.ok(Date.now() - started < 5_000, 'both waits ended long before their 10 s');
+    c.close();
+  });
+
+  it('bad requests get the error naming the field, and lose nothing stored', async () => {
+    const q = await newQueue();
+    await callApi(server.url, 'POST', `/v1/queues/${q}/messages`, { raw: 'keep me' });
+    const c = await Client.open(server.url);
+    const expect = async (header: Record<string, unknown>, status: number, code: string, field: string, payload?: Buffer): Promise<void> => {
+      const a = await c.request(header, payload);
+      assert.equal(a.status, status, JSON.stringify(a.body));
+      assert.equal(a.body.error.code, code);
+      assert.equal(a.body.error.field, field);
+    };
+    await expect({ op: 'fetch', queue: q }, 400, 'InvalidArgument', 'op');
+    await expect({ op: 'receive' }, 400, 'InvalidArgument', 'queue');
+    await expect({ op: 'receive', queue: q, extra: 1 }, 400, 'InvalidArgument', 'extra');
+    await expect({ op: 'receive', queue: `missing-${randomUUID()}` }, 404, 'QueueNotFound', 'queue');
+    await expect({ op: 'receive', queue: q, body: { max: '5' } }, 400, 'InvalidArgument', 'max');
+    await expect({ op: 'receive', queue: q, body: { max: 5000 } }, 400, 'InvalidArgument', 'max');
+    await expect({ op: 'ack', queue: q, body: {} }, 400, 'InvalidArgument', 'receipts');
+    await expect({ op: 'ack', queue: q, body: { receipts: ['nonsense'] } }, 409, 'ReceiptInvalid', 'receipt');
+    await expect({ op: 'receive', queue: q }, 400, 'InvalidArgument', 'payload', Buffer.from('x'));
+    await expect({ op: 'send', queue: q, body: {} }, 400, 'InvalidArgument', 'body', frame([{ bodyBytes: 1 }], [Buffer.from('x')]));
+    await expect({ op: 'send', queue: q }, 400, 'InvalidArgument', 'body', Buffer.from([0, 0]));
+    await expect({ op: 'send', queue: q }, 400, 'InvalidArgument', 'messages[0].bodyBytes', frame([{ bodyBytes: 9 }], [Buffer.from('x')]));
+    await expect({ op: 'send', queue: q }, 400, 'InvalidArgument', 'messages[0].priority', frame([{ bodyBytes: 1, priority: 'high' }], [Buffer.from('x')]));
+    // A message that is not a request closes the channel with the reason.
+    c.ws.send(Buffer.from([0, 0, 0, 9, 1]));
+    const closed = await c.closed;
+    assert.equal(closed.code, 1002);
+    assert.match(closed.reason, /header length says 9 bytes/);
+
+    const c2 = await Client.open(server.url);
+    c2.ws.send(message({ op: 'send', queue: q }));
+    assert.match((await c2.closed).reason, /"id", an integer >= 0/);
+    const c3 = await Client.open(server.url);
+    c3.ws.send('text');
+    assert.equal((await c3.closed).code, 1002);
+
+    // The stored message is still there, ready.
+    assert.equal(await ready(q), 1);
+  });
+
+  it('a duplicate id of a request still running is refused', async () => {
+    const q = await newQueue();
+    const c = await Client.open(server.url);
+    // The first waits (no message); its answer handler is replaced to catch the refusal of the second.
+    c.ws.send(message({ id: 5, op: 'receive', queue: q, body: { waitMs: 2_000 } }));
+    const refused = new Promise<Answer>((resolve) => c.answers.set(5, resolve));
+    c.ws.send(message({ id: 5, op: 'receive', queue: q, body: { waitMs: 0 } }));
+    const answer = await refused;
+    assert.equal(answer.status, 400);
+    assert.equal(answer.body.error.field, 'id');
+    assert.match(answer.body.error.message, /already used/);
+    c.close();
+  });
+
+  it('a message over the size limit closes the channel (1009) and stores nothing', async () => {
+    const q = await newQueue();
+    const c = await Client.open(server.url);
+    // Larger than the biggest send request the server takes (a 16 MiB message, base64) plus a header.
+    const huge = Buffer.alloc(24 * 1024 * 1024, 1);
+    c.ws.send(message({ id: 1, op: 'send', queue: q }, frame([{ bodyBytes: huge.length }], [huge])));
+    assert.equal((await c.closed).code, 1009);
+    assert.equal((await callApi(server.url, 'GET', `/v1/queues/${q}/stats`)).body.total, 0);
+  });
+
+  it('refuses an upgrade on another path', async () => {
+    const res = await refusedUpgrade(server.url, '/v1/other');
+    assert.equal(res.status, 404);
+    assert.match(res.body, /the channel is at \/v1\/channel/);
+  });
+});
+
+describe('the channel with tokens', { timeout: 60_000 }, () => {
+  let server: RunningServer;
+  const admin = `admin-${randomUUID()}`;
+  const producer = `producer-${randomUUID()}`;
+  before(async () => {
+    server = await startServer({
+      config: {
+        tokens: [
+          { name: 'admin', token: admin, permissions: [{ queues: '*', actions: ['send', 'receive', 'manage'] }] },
+          { name: 'producer', token: producer, permissions: [{ queues: 'orders-*', actions: ['send'] }] },
+        ],
+      },
+    });
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  it('checks the token on the upgrade and each request against its permissions', async () => {
+    assert.equal((await refusedUpgrade(server.url, '/v1/channel')).status, 401);
+    assert.equal((await refusedUpgrade(server.url, '/v1/channel', { authorization: 'Bearer wrong' })).status, 401);
+    const q = `orders-${randomUUID().slice(0, 8)}`;
+    assert.equal((await callApi(server.url, 'PUT', `/v1/queues/${q}`, { token: admin })).status, 201);
+    const c = await Client.open(server.url, { authorization: `Bearer ${producer}` });
+    assert.equal((await c.request({ op: 'send', queue: q }, frame([{ bodyBytes: 1 }], [Buffer.from('x')]))).status, 200);
+    const refused = await c.request({ op: 'receive', queue: q, body: { waitMs: 0 } });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.error.code, 'Forbidden');
+    c.close();
+  });
+});
