@@ -865,6 +865,25 @@ export function defineConformanceSuite(name: string, factory: () => Promise<Suit
     });
 
     describe('restart', () => {
+      it('a waiting poll gets a message before its send is confirmed; an ack of it stays after a restart', async () => {
+        const q = await queue();
+        const poll = b.receive(q, { waitMs: 10_000 });
+        let confirmed = false;
+        const sending = b.send(q, [msg('early')]).then((results) => {
+          confirmed = true;
+          return results;
+        });
+        const [got] = await poll;
+        assert.equal(bodyOf(got as ReceivedMessage), 'early');
+        // A durable send is confirmed only once its commit is flushed; the poll does not wait for that.
+        if (defaults.durable !== false) assert.equal(confirmed, false, 'the poll was answered before the send was confirmed');
+        const [acked] = await b.ack(q, [(got as ReceivedMessage).receipt]);
+        assert.ok(acked?.ok);
+        assert.ok((await sending)[0]?.ok);
+        b = await h.restart();
+        assert.equal((await b.queueStats(q)).total, 0, 'the acked message stays gone');
+      });
+
       it('a durable queue keeps order, delays, delivery counts and dedup state; a non-durable one comes back empty', async () => {
         if (defaults.durable === false) {
           const q = await queue();

@@ -298,25 +298,34 @@ export class EmbeddedBackend implements Backend {
     return consumed && entry.delayMs === 0 && q.bytes + q.pendingBytes + entry.body.byteLength <= BODY_CACHE_BYTES_MAX;
   }
 
-  /** Waits for the commit of accepted sends, then makes them visible. */
+  /**
+   * Makes accepted sends visible, then waits for their commit, as RabbitMQ does with persistent
+   * messages: a consumer may get a message before its producer's confirm, which still waits for
+   * the flush. A crash before the commit loses only sends that were never confirmed, which their
+   * producer sends again (at least once); an ack is flushed after the send it settles. Waiting for
+   * the commit first would put a disk flush, and any stall of the writer thread, into every
+   * message's end-to-end latency.
+   */
   private async commitAccepted(accepted: Accepted[], writes: Array<Promise<unknown>>): Promise<void> {
+    this.makeVisible(accepted);
     try {
       await Promise.all(writes);
     } catch (e) {
-      for (const a of accepted) this.abandon(a);
-      throw new ChuteError('StorageError', `the write could not be committed: ${(e as Error).message}`);
+      // The messages stay in memory (some may be delivered already) but are not on disk: their
+      // dedup keys go, so that the producer's retry is stored anew instead of answered as a duplicate.
+      for (const a of accepted) if (a.dedupKey !== undefined) a.q.dedup.delete(a.dedupKey);
+      throw new ChuteError('StorageError', `the write could not be committed, so the messages will not survive a restart (they may still be delivered once): ${(e as Error).message}`);
     }
+  }
+
+  /** Puts accepted sends into their queues (ready or scheduled) and hands them to waiting polls. */
+  private makeVisible(accepted: Accepted[]): void {
     const touched = new Set<QueueState>();
     const now = this.clock.now();
     for (const { q, msg } of accepted) {
       if (msg === undefined) continue;
       q.pending--;
       q.pendingBytes -= msg.size;
-      if (q.deleted) {
-        // The queue was deleted while this send committed: its record must not outlive it.
-        if (q.config.durable) void this.store.removeMessage(msg.seq).catch(this.onError);
-        continue;
-      }
       q.count++;
       q.bytes += msg.size;
       q.totals.sent++;

@@ -9,7 +9,7 @@ import type { DeadLetterInfo, Headers } from '../../core/types.js';
 
 /** Where a message is in its lifecycle. */
 export const enum MsgState {
-  /** Sent but its commit has not finished: not visible yet. */
+  /** Being accepted with the rest of its batch: not in its queue yet. */
   Pending = 0,
   Ready = 1,
   Scheduled = 2,

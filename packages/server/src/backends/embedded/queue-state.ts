@@ -49,7 +49,7 @@ export class QueueState {
   readonly waiters = new Deque<Waiter>();
   /** Messages held: ready + scheduled + leased (not counting sends still committing). */
   count = 0;
-  /** Sends accepted but not yet committed; they count against maxLength. */
+  /** Sends of the batch being accepted, not yet put in the queue; they count against maxLength. */
   pending = 0;
   scheduledCount = 0;
   bytes = 0;

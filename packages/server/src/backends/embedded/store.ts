@@ -44,6 +44,16 @@ const SEQ_RESERVE_BLOCK = 100_000;
  */
 export const BODY_CACHE_BYTES_MAX = 64 * 1024 * 1024;
 
+/** The writes of one event-loop turn, committed together. */
+interface CommitBatch {
+  startedAt: number;
+  ops: number;
+  /** Resolves once the batch's transaction is committed and flushed. */
+  confirmed: Promise<unknown> | undefined;
+  /** Sequence numbers of the bodies it stores (see Store.unflushed). */
+  unflushed: number[];
+}
+
 /** The LMDB file of one data directory. */
 export class Store {
   private readonly root: RootDatabase;
@@ -55,10 +65,16 @@ export class Store {
   private readonly dedup: Database<DedupRecord, [number, string]>;
   readonly path: string;
   private seqReservedUpTo = 0;
-  private batch: { startedAt: number; ops: number; confirmed: Promise<unknown> | undefined } | undefined;
+  private batch: CommitBatch | undefined;
   private readonly stats: StorageStats;
   /** Bodies of messages just stored, so that their first delivery need not read them back. */
   private readonly recent = new BodyCache(BODY_CACHE_BYTES_MAX);
+  /**
+   * Bodies of messages whose commit has not finished. Messages are handed out before their send
+   * is confirmed (embedded-backend.ts), and LMDB shows a reader only committed records, so the
+   * body is read from here until the commit that stores it is flushed.
+   */
+  private readonly unflushed = new Map<number, BodyRecord>();
 
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
@@ -146,7 +162,7 @@ export class Store {
 
   /** Reads a message's body and headers back, checking them against the index entry. */
   readBody(msg: Msg): BodyRecord {
-    const cached = this.recent.take(msg.seq);
+    const cached = this.recent.take(msg.seq) ?? this.unflushed.get(msg.seq);
     if (cached !== undefined) return cached;
     // The fast read returns a view of a buffer the next read overwrites: the record is checked in
     // place and only the body is copied out, into Node's buffer pool for small bodies, instead of
@@ -170,7 +186,9 @@ export class Store {
    * memory for its first read (the caller expects it to be received soon).
    */
   putMessage(queueId: number, msg: Msg, body: Uint8Array, headers: Headers, dedupId: string | undefined, keepInMemory = false): Promise<unknown> {
-    this.track(2);
+    const batch = this.track(2);
+    this.unflushed.set(msg.seq, { body, headers, dedupId });
+    batch.unflushed.push(msg.seq);
     if (keepInMemory) this.recent.add(msg.seq, { body, headers, dedupId });
     void this.bodies.put(msg.seq, encodeBody(body, headers, dedupId));
     return this.confirm(this.msgs.put(msg.seq, this.indexEntry(queueId, msg)));
@@ -186,6 +204,7 @@ export class Store {
   removeMessage(seq: number): Promise<unknown> {
     this.track(2);
     this.recent.delete(seq);
+    this.unflushed.delete(seq);
     void this.bodies.remove(seq);
     return this.confirm(this.msgs.remove(seq));
   }
@@ -222,6 +241,7 @@ export class Store {
     let ops = 1;
     for (const seq of seqs) {
       this.recent.delete(seq);
+      this.unflushed.delete(seq);
       void this.bodies.remove(seq);
       void this.msgs.remove(seq);
       ops += 2;
@@ -265,21 +285,32 @@ export class Store {
 
   /**
    * Counts writes into the current event-loop turn's batch and times its commit. lmdb-js commits
-   * all of a turn's writes together, so one timing per turn is one timing per commit.
+   * all of a turn's writes together, so one timing per turn is one timing per commit. Once the
+   * commit is flushed (or failed), the bodies it stored leave `unflushed`.
    */
-  private track(ops: number): void {
-    if (this.batch === undefined) {
-      const batch: { startedAt: number; ops: number; confirmed: Promise<unknown> | undefined } = { startedAt: performance.now(), ops: 0, confirmed: undefined };
-      this.batch = batch;
+  private track(ops: number): CommitBatch {
+    let batch = this.batch;
+    if (batch === undefined) {
+      const started: CommitBatch = { startedAt: performance.now(), ops: 0, confirmed: undefined, unflushed: [] };
+      batch = started;
+      this.batch = started;
       setImmediate(() => {
         this.batch = undefined;
-        batch.confirmed?.then(
-          () => this.recordCommit(batch),
-          () => {},
+        started.confirmed?.then(
+          () => {
+            this.recordCommit(started);
+            this.forgetUnflushed(started);
+          },
+          () => this.forgetUnflushed(started),
         );
       });
     }
-    this.batch.ops += ops;
+    batch.ops += ops;
+    return batch;
+  }
+
+  private forgetUnflushed(batch: CommitBatch): void {
+    for (const seq of batch.unflushed) this.unflushed.delete(seq);
   }
 
   /**
@@ -288,7 +319,7 @@ export class Store {
    * that it is this transaction's flush.
    */
   private confirm(write: Promise<unknown>): Promise<unknown> {
-    const batch = this.batch as { confirmed: Promise<unknown> | undefined };
+    const batch = this.batch as CommitBatch;
     if (batch.confirmed === undefined) {
       const flushed = new Promise<unknown>((resolve, reject) => {
         this.root.flushed.then(resolve, reject);
