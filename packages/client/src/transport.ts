@@ -87,7 +87,8 @@ export class Transport {
     this.base = options.url.replace(/\/+$/, '');
     this.headers = { accept: 'application/json' };
     if (options.token !== undefined && options.token !== '') this.headers.authorization = `Bearer ${options.token}`;
-    this.channel = options.channel ? new Channel(this.base, options.token !== undefined && options.token !== '' ? { authorization: `Bearer ${options.token}` } : {}) : undefined;
+    const upgradeHeaders: Record<string, string> = options.token !== undefined && options.token !== '' ? { authorization: `Bearer ${options.token}` } : {};
+    this.channel = options.channel ? new Channel(this.base, upgradeHeaders, options.requestTimeoutMs) : undefined;
   }
 
   /** Closes the channel, if open; a later request opens it again. */
@@ -169,6 +170,7 @@ export class Transport {
     } catch (e) {
       if (e instanceof ChannelUnavailable) return undefined;
       if (spec.signal?.aborted) throw spec.signal.reason;
+      if (spec.waitSignal?.aborted) throw spec.waitSignal.reason;
       if (timeout.aborted) return { kind: 'failed', error: new TimeoutError(`${target.op} on ${target.queue} over the channel timed out after ${timeoutMs} ms`, timeoutMs) };
       const refusal = refusalOf(e);
       if (refusal !== undefined) answer = { ...refusal, frame: undefined };

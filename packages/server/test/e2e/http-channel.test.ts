@@ -3,12 +3,17 @@
  * docs/http-api.md rather than the SDK's code: sends, receives, acks and nacks answered by id,
  * many at once; a cancelled or ended receive answers at once; tokens are checked on the upgrade;
  * bad requests get the HTTP route's error naming the field, a message that is no request closes
- * the channel, and nothing stored is lost either way.
+ * the channel, and nothing stored is lost either way. Bad peers (resets during the upgrade, a
+ * reason too long for a close frame, a client that does not read) neither bring the server down
+ * nor leave it holding sockets or answers, and a request over a limit fails as over HTTP.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { Chute, ChuteError } from '@chutemq/client';
 import WebSocket from 'ws';
+import { channelRequestsInFlightMax } from '../../src/protocols/http/channel.js';
 import { callApi, startServer, type RunningServer } from '../support/server-process.js';
 
 /** An answer: the header's fields and the payload after it. */
@@ -245,6 +250,42 @@ describe('the channel', { timeout: 60_000 }, () => {
     assert.equal((await callApi(server.url, 'GET', `/v1/queues/${q}/stats`)).body.total, 0);
   });
 
+  it('a cancel is never refused, not even with the channel at its limit of requests in flight', async () => {
+    const q = await newQueue();
+    const c = await Client.open(server.url);
+    const seen: Answer[] = [];
+    c.ws.on('message', (data: Buffer) => {
+      const end = 4 + data.readUInt32BE(0);
+      seen.push({ ...(JSON.parse(data.toString('utf8', 4, end)) as Omit<Answer, 'payload'>), payload: data.subarray(end) });
+    });
+    const limit = channelRequestsInFlightMax;
+    for (let id = 1; id <= limit; id++) c.ws.send(message({ id, op: 'receive', queue: q, body: { waitMs: 20_000 } }));
+    const over = await c.request({ id: limit + 1, op: 'receive', queue: q, body: { waitMs: 0 } });
+    assert.equal(over.status, 429);
+    assert.equal(over.body.error.code, 'Overloaded');
+    const cancelled = new Promise<Answer>((resolve) => c.answers.set(1, resolve));
+    c.ws.send(message({ id: 1, op: 'cancel' }));
+    const answer = await cancelled;
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    assert.equal(unframe(answer.payload).length, 0);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(seen.filter((a) => a.id === 1).length, 1, 'one answer for the cancelled receive');
+    c.close();
+  });
+
+  it('many waiting receives and refused poll ids leave no listener behind', async () => {
+    const q = await newQueue();
+    const c = await Client.open(server.url);
+    const waits = Array.from({ length: 20 }, () => c.request({ op: 'receive', queue: q, body: { waitMs: 300 } }));
+    const named = c.request({ op: 'receive', queue: q, body: { waitMs: 300, pollId: 'taken' } });
+    const refused = await Promise.all(Array.from({ length: 20 }, () => c.request({ op: 'receive', queue: q, body: { waitMs: 0, pollId: 'taken' } })));
+    assert.deepEqual(new Set(refused.map((a) => `${a.status} ${a.body.error.field}`)), new Set(['400 pollId']));
+    assert.deepEqual(new Set((await Promise.all([...waits, named])).map((a) => a.status)), new Set([200]));
+    c.close();
+    await new Promise((r) => setTimeout(r, 100));
+    assert.doesNotMatch(server.stderr(), /MaxListenersExceededWarning/);
+  });
+
   it('refuses an upgrade on another path', async () => {
     const res = await refusedUpgrade(server.url, '/v1/other');
     assert.equal(res.status, 404);
@@ -281,5 +322,159 @@ describe('the channel with tokens', { timeout: 60_000 }, () => {
     assert.equal(refused.status, 403);
     assert.equal(refused.body.error.code, 'Forbidden');
     c.close();
+  });
+});
+
+/** Sends an upgrade request on a raw socket and resets the connection at once (RST), with data still unread. */
+function resetDuringUpgrade(port: number, path: string): Promise<void> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+      socket.write(Buffer.alloc(200_000, 1));
+      setImmediate(() => {
+        socket.resetAndDestroy();
+        resolve();
+      });
+    });
+    socket.on('error', () => resolve());
+  });
+}
+
+describe('the channel with bad peers and small limits', { timeout: 60_000 }, () => {
+  let server: RunningServer;
+  const maxRequestBytes = 256 * 1024;
+  const maxControlRequestBytes = 64 * 1024;
+  before(async () => {
+    server = await startServer({ config: { limits: { maxRequestBytes, maxControlRequestBytes } } });
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  const newQueue = async (): Promise<string> => {
+    const q = `channel-${randomUUID().slice(0, 8)}`;
+    assert.equal((await callApi(server.url, 'PUT', `/v1/queues/${q}`)).status, 201);
+    return q;
+  };
+  const healthy = async (): Promise<void> => {
+    assert.equal(server.proc.exitCode, null, `the server exited:\n${server.stderr()}`);
+    assert.equal((await callApi(server.url, 'GET', '/healthz')).status, 200);
+  };
+
+  it('a protocol error whose reason is long in UTF-8 closes the channel, not the server', async () => {
+    const c = await Client.open(server.url);
+    // JSON.parse quotes the text around the error: 3 bytes a character here, over WebSocket's 123-byte reason.
+    const header = Buffer.from('[中中中x中中中中中中中中中中中中中中中');
+    const prefix = Buffer.alloc(4);
+    prefix.writeUInt32BE(header.length);
+    c.ws.send(Buffer.concat([prefix, header]));
+    const closed = await c.closed;
+    assert.equal(closed.code, 1002);
+    assert.match(closed.reason, /not valid JSON/);
+    assert.ok(Buffer.byteLength(closed.reason) <= 123);
+    await healthy();
+  });
+
+  it('peers that reset their connection during the upgrade do not bring the server down', async () => {
+    for (let i = 0; i < 150 && server.proc.exitCode === null; i++) {
+      await resetDuringUpgrade(server.port, '/v1/channel');
+      await resetDuringUpgrade(server.port, '/v1/elsewhere');
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    await healthy();
+  });
+
+  it('a refused upgrade is closed even when its peer sent more than the server reads', async () => {
+    const sockets = async (): Promise<number> => {
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      return Number(/^nodejs_active_handles\{type="Socket"\} (\d+)$/m.exec(text)?.[1]);
+    };
+    const before = await sockets();
+    for (let i = 0; i < 5; i++) {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = net.connect(server.port, '127.0.0.1', () => {
+          socket.write(`GET /v1/elsewhere HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+          socket.write(Buffer.alloc(200_000, 1));
+        });
+        socket.once('data', (d: Buffer) => {
+          socket.destroy();
+          resolve(d.toString('latin1'));
+        });
+        socket.on('error', reject);
+      });
+      assert.match(answer, /^HTTP\/1.1 404/);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    // Left open, such sockets would pile up for good (and hold up the server's shutdown).
+    assert.ok((await sockets()) <= before + 1, `sockets: ${before} before, ${await sockets()} after`);
+  });
+
+  it('announces its largest message, and answers a request over the route\'s limit with the route\'s 413', async () => {
+    const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/v1/channel`);
+    const announced = await new Promise<string | string[] | undefined>((resolve, reject) => {
+      ws.once('upgrade', (res) => resolve(res.headers['x-chute-channel-max-message-bytes']));
+      ws.once('error', reject);
+    });
+    ws.terminate();
+    assert.equal(announced, String(maxRequestBytes + 64 * 1024));
+
+    const q = await newQueue();
+    const c = await Client.open(server.url);
+    const tooBig = frame([{ bodyBytes: maxRequestBytes }], [Buffer.alloc(maxRequestBytes, 1)]);
+    const overHttp = await callApi(server.url, 'POST', `/v1/queues/${q}/messages`, { raw: tooBig, headers: { 'content-type': 'application/vnd.chute.batch' } });
+    const sent = await c.request({ op: 'send', queue: q }, tooBig);
+    assert.equal(overHttp.status, 413);
+    assert.equal(sent.status, 413);
+    assert.deepEqual(sent.body, overHttp.body);
+    assert.equal(sent.body.error.limit, maxRequestBytes);
+
+    const receipts = Array.from({ length: 5000 }, (_, i) => `receipt-${i}`);
+    const ackOverHttp = await callApi(server.url, 'POST', `/v1/queues/${q}/ack`, { json: { receipts } });
+    const acked = await c.request({ op: 'ack', queue: q, body: { receipts } });
+    assert.equal(ackOverHttp.status, 413);
+    assert.deepEqual(acked.body, ackOverHttp.body);
+    assert.equal(acked.body.error.limit, maxControlRequestBytes);
+    assert.equal((await callApi(server.url, 'GET', `/v1/queues/${q}/stats`)).body.total, 0);
+    c.close();
+  });
+
+  it('the SDK sends a request too large for the channel over HTTP, and the channel\'s other requests go on', async () => {
+    const chute = new Chute({ url: server.url, maxRetries: 0 });
+    try {
+      const q = chute.queue(await newQueue());
+      await q.send('first');
+      const [held] = await q.receive({ max: 1 });
+      const waiting = q.receive({ max: 1, waitMs: 1_000 });
+      const acked = held!.ack();
+      // Two 200 KiB messages: over the channel's largest message, so HTTP answers 413 for this request alone.
+      const big = Buffer.alloc(200 * 1024, 1);
+      const err = await q.sendBatch([{ body: big }, { body: big }]).catch((e: unknown) => e);
+      assert.ok(err instanceof ChuteError, String(err));
+      assert.equal(err.code, 'RequestTooLarge');
+      assert.equal(err.status, 413);
+      await acked;
+      assert.deepEqual(await waiting, []);
+      assert.equal((await q.stats()).total, 0);
+    } finally {
+      await chute.close();
+    }
+  });
+
+  it('stops reading requests while its answers wait for a peer that does not read them', async () => {
+    const q = await newQueue();
+    const marker = await newQueue();
+    const c = await Client.open(server.url);
+    c.ws.pause(); // reads nothing from here on
+    // Each of these answers is about ten times the size of its request (one error per bogus receipt).
+    const entries = Array.from({ length: 1000 }, () => ({ receipt: 'x' }));
+    for (let id = 1; id <= 250; id++) c.ws.send(message({ id, op: 'nack', queue: q, body: { entries } }));
+    const markerSent = c.request({ id: 1000, op: 'send', queue: marker }, frame([{ bodyBytes: 1 }], [Buffer.from('m')]));
+    await new Promise((r) => setTimeout(r, 1_500));
+    assert.equal((await callApi(server.url, 'GET', `/v1/queues/${marker}/stats`)).body.total, 0, 'the last request is not read yet');
+    c.ws.resume();
+    assert.equal((await markerSent).status, 200);
+    assert.equal((await callApi(server.url, 'GET', `/v1/queues/${marker}/stats`)).body.total, 1);
+    c.close();
+    await healthy();
   });
 });

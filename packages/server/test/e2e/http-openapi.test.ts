@@ -11,6 +11,7 @@ import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import { parse } from 'yaml';
 import { openBroker } from '../../src/open-broker.js';
+import { channelPath } from '../../src/protocols/http/channel.js';
 import { buildApp } from '../../src/server/app.js';
 import { defaultConfig } from '../../src/server/config.js';
 import { repoRoot } from '../support/server-process.js';
@@ -53,6 +54,8 @@ async function serverRoutes(): Promise<Set<string>> {
       },
     });
     await app.ready();
+    // The channel is no fastify route: the server answers its WebSocket upgrade itself.
+    if (app.server.listenerCount('upgrade') > 0) out.add(`GET ${channelPath}`);
     await app.close();
   } finally {
     await broker.close();

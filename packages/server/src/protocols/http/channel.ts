@@ -7,7 +7,8 @@
  * broker's own work on small batches and made the latency of a lightly loaded broker jumpy.
  *
  * The token is checked once, on the upgrade. A message that is not a request at all (no header,
- * no id) closes the channel with code 1002 and the reason; everything else gets an answer.
+ * no id) closes the channel with code 1002 and the reason; everything else but a cancel gets an
+ * answer. docs/http-api.md ("The channel") describes the protocol for client writers.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -34,6 +35,23 @@ export const channelRequestsInFlightMax = 10_000;
 /** Bytes a request may carry beyond the largest send body: its header. */
 const channelHeaderBytesMax = 64 * 1024;
 
+/**
+ * Response header of the upgrade naming the largest message the channel takes. A larger one closes
+ * the channel (1009) and with it every request in flight, so a client sends such a request over
+ * HTTP instead, where it fails alone (413).
+ */
+const maxMessageBytesHeader = 'X-Chute-Channel-Max-Message-Bytes';
+
+/**
+ * Answer bytes the channel lets wait for a peer that does not read them before it stops reading
+ * that peer's requests (until they are written): without a bound, a client that sends without
+ * reading would have the broker hold every answer in memory.
+ */
+const channelAnswerBytesBufferedMax = 1024 * 1024;
+
+/** Longest close reason WebSocket allows, in UTF-8 bytes (RFC 6455, section 5.5). */
+const closeReasonBytesMax = 123;
+
 /** WebSocket close code of a message that is not a channel request (RFC 6455: protocol error). */
 const protocolErrorCode = 1002;
 /** WebSocket close code of a server that is stopping (RFC 6455: going away). */
@@ -58,11 +76,28 @@ interface Answer {
 
 /** Accepts channel upgrades on the server of `app` and closes the channels when it closes. */
 export function registerChannel(app: FastifyInstance, ctx: ApiContext): void {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: ctx.options.maxSendRequestBytes + channelHeaderBytesMax });
+  const maxMessageBytes = Math.max(ctx.options.maxSendRequestBytes, ctx.options.maxControlRequestBytes) + channelHeaderBytesMax;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes });
+  wss.on('headers', (headers) => headers.push(`${maxMessageBytesHeader}: ${maxMessageBytes}`));
   const open = new Set<Channel>();
+  // One listener for every channel: a listener per channel (or per receive) on this long-lived
+  // signal would pile up, and past ten Node warns of a leak.
+  ctx.options.shutdownSignal?.addEventListener(
+    'abort',
+    () => {
+      for (const c of open) c.endWaits();
+    },
+    { once: true },
+  );
   app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node takes its own error listener off a socket it hands over for an upgrade: without one, a
+    // peer that resets the connection (while it is refused, say) would raise an uncaught error.
+    socket.on('error', () => socket.destroy());
     const refusal = refuseUpgrade(ctx, request);
     if (refusal !== undefined) {
+      // Closed once written: nothing reads this socket any more, so it would never see its peer's
+      // end (past what it buffers) and stay open for good, holding up the server's shutdown too.
+      socket.once('finish', () => socket.destroy());
       socket.end(refusal);
       return;
     }
@@ -118,12 +153,14 @@ function httpRefusal(status: number, error: { code: string; message: string }): 
 
 /** One open channel: its requests in flight and the receives it may cancel. */
 class Channel {
-  /** Requests running, by id; a receive's entry can end its wait (cancel). */
+  /** Requests running, by id; a receive's entry can end its wait (cancel, close, shutdown). */
   private readonly running = new Map<number, AbortController | null>();
-  private readonly closed = new AbortController();
+  private closed = false;
   private idleWaiters: Array<() => void> = [];
   /** The socket holds its writes until the current turn's answers are all written (see answer). */
   private corked = false;
+  /** Reading requests is paused until the peer has read the answers waiting for it (see answer). */
+  private paused = false;
 
   constructor(
     private readonly ws: WebSocket,
@@ -135,7 +172,8 @@ class Channel {
   ) {
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.once('close', () => {
-      this.closed.abort();
+      this.closed = true;
+      this.endWaits();
       this.wakeIdle();
     });
     // A socket error is followed by close; without a listener it would be thrown.
@@ -144,8 +182,13 @@ class Channel {
 
   /** Resolves once no request is running, then closes the channel (going away). */
   async closeWhenIdle(): Promise<void> {
-    if (this.running.size > 0 && !this.closed.signal.aborted) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    if (this.running.size > 0 && !this.closed) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     this.ws.close(goingAwayCode, 'the server is shutting down');
+  }
+
+  /** Ends the wait of every waiting receive: they answer at once with what they hold. */
+  endWaits(): void {
+    for (const poll of this.running.values()) poll?.abort();
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
@@ -158,20 +201,22 @@ class Channel {
       request = decodeChannelRequest(data);
     } catch (e) {
       if (!(e instanceof ChannelProtocolError)) throw e;
-      this.ws.close(protocolErrorCode, e.message.slice(0, 120));
+      this.ws.close(protocolErrorCode, closeReason(e.message));
       return;
     }
     const { id, header, payload } = request;
-    if (this.running.has(id) && header.op !== 'cancel') {
+    // A cancel is never answered and never refused: refusing it would answer under the id of the
+    // receive it names, which then answers a second time.
+    if (header.op === 'cancel') {
+      this.running.get(id)?.abort();
+      return;
+    }
+    if (this.running.has(id)) {
       this.answer(id, errorAnswer(invalidArgument('id', `id ${id} is already used by a request of this channel that has not been answered`)));
       return;
     }
     if (this.running.size >= channelRequestsInFlightMax) {
       this.answer(id, errorAnswer(new ChuteError('Overloaded', `more than ${channelRequestsInFlightMax} requests of this channel are running; wait for answers`, { retryAfterMs: 1000 })));
-      return;
-    }
-    if (header.op === 'cancel') {
-      this.running.get(id)?.abort();
       return;
     }
     if (this.ctx.options.readiness?.() === 'stopping') {
@@ -180,7 +225,7 @@ class Channel {
     }
     const poll = header.op === 'receive' ? new AbortController() : null;
     this.running.set(id, poll);
-    this.perform(header, payload, poll).then(
+    this.perform(header, payload, data.length - payload.length, poll).then(
       (answer) => this.finish(id, answer),
       (e: unknown) => this.finish(id, errorAnswer(e, this.log)),
     );
@@ -206,6 +251,15 @@ class Channel {
       });
     }
     this.ws.send(encodeChannelAnswer(id, a.status, a.bodyJson, a.frame, a.retryAfterSeconds));
+    // A peer that sends requests without reading the answers gets no more read until it has.
+    if (!this.paused && this.ws.bufferedAmount > channelAnswerBytesBufferedMax) {
+      this.paused = true;
+      this.ws.pause();
+      this.socket.once('drain', () => {
+        this.paused = false;
+        this.ws.resume();
+      });
+    }
   }
 
   private wakeIdle(): void {
@@ -214,7 +268,7 @@ class Channel {
     for (const w of waiters) w();
   }
 
-  private async perform(header: Record<string, unknown>, payload: Buffer, poll: AbortController | null): Promise<Answer> {
+  private async perform(header: Record<string, unknown>, payload: Buffer, headerBytes: number, poll: AbortController | null): Promise<Answer> {
     const op = header.op;
     if (typeof op !== 'string' || !(channelOps as readonly string[]).includes(op)) {
       throw invalidArgument('op', `op must be one of ${channelOps.map((o) => JSON.stringify(o)).join(', ')}`);
@@ -228,6 +282,9 @@ class Channel {
     } else if (payload.length > 0) {
       throw invalidArgument('payload', `only a send carries bytes after the header; this ${op} has ${payload.length}`);
     }
+    // The HTTP route's body limit, with its answer: a send's frame, or another request's header (its body).
+    const limit = op === 'send' ? this.ctx.options.maxSendRequestBytes : this.ctx.options.maxControlRequestBytes;
+    if ((op === 'send' ? payload.length : headerBytes) > limit) return requestTooLarge(limit);
     return this.run(op as Exclude<ChannelOp, 'cancel'>, queue, header.body ?? {}, payload, poll);
   }
 
@@ -258,20 +315,15 @@ class Channel {
   private async receive(queue: string, body: ReceiveBody, poll: AbortController): Promise<Answer> {
     this.authorize('receive', queue);
     const { bodyEncoding: _framedAlways, pollId, ...rest } = body;
-    // The wait ends when the client cancels it, the channel closes or the server stops.
-    const ends = [this.closed.signal, ...(this.ctx.options.shutdownSignal === undefined ? [] : [this.ctx.options.shutdownSignal])];
-    const onEnd = (): void => poll.abort();
-    for (const s of ends) {
-      if (s.aborted) poll.abort();
-      else s.addEventListener('abort', onEnd, { once: true });
-    }
+    // The wait ends when the client cancels it, the channel closes or the server stops (endWaits,
+    // which also covers a close or a stop that came before this point).
+    if (this.closed || this.ctx.options.shutdownSignal?.aborted === true) poll.abort();
     const named = pollId === undefined ? undefined : this.ctx.polls.open(queue, pollId, poll.signal);
     let messages: ReceivedMessage[];
     try {
       messages = await this.ctx.broker.receive(queue, { ...rest, signal: named === undefined ? poll.signal : named.signal, consumer: this.consumer });
     } finally {
       named?.close();
-      for (const s of ends) s.removeEventListener('abort', onEnd);
     }
     return { status: 200, frame: encodeFrame(framedMessagesJson(messages), messages.map((m) => m.body)) };
   }
@@ -286,6 +338,19 @@ function receiptAnswer(results: Awaited<ReturnType<ApiContext['broker']['ack']>>
   const only = results.length === 1 ? results[0] : undefined;
   if (only !== undefined && !only.ok) return errorAnswer(only.error);
   return { status: 200, bodyJson: receiptResultsJson(results) };
+}
+
+/** The answer of a request over its HTTP route's body limit, as the route gives it. */
+function requestTooLarge(limit: number): Answer {
+  return { status: 413, bodyJson: JSON.stringify({ error: { code: 'RequestTooLarge', message: 'request body is larger than this route accepts', limit } }) };
+}
+
+/** `text` cut to WebSocket's longest close reason, on a character boundary (ws throws on a longer one). */
+function closeReason(text: string): string {
+  let out = text;
+  while (Buffer.byteLength(out, 'utf8') > closeReasonBytesMax) out = out.slice(0, -1);
+  // A cut between the halves of a surrogate pair would leave half a character.
+  return /[\uD800-\uDBFF]$/.test(out) ? out.slice(0, -1) : out;
 }
 
 /** Any failure as the answer HTTP would give it: status, `{ error }` and Retry-After. */
