@@ -72,9 +72,10 @@ export class Store {
   /**
    * Bodies of messages whose commit has not finished. Messages are handed out before their send
    * is confirmed (embedded-backend.ts), and LMDB shows a reader only committed records, so the
-   * body is read from here until the commit that stores it is flushed.
+   * body is read from here until the commit that stores it is flushed. One still unread by then,
+   * and expected to be received soon, moves to `recent`; most are read before, and never copied.
    */
-  private readonly unflushed = new Map<number, BodyRecord>();
+  private readonly unflushed = new Map<number, { record: BodyRecord; keep: boolean }>();
 
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
@@ -162,7 +163,12 @@ export class Store {
 
   /** Reads a message's body and headers back, checking them against the index entry. */
   readBody(msg: Msg): BodyRecord {
-    const cached = this.recent.take(msg.seq) ?? this.unflushed.get(msg.seq);
+    const pending = this.unflushed.get(msg.seq);
+    if (pending !== undefined) {
+      pending.keep = false;
+      return pending.record;
+    }
+    const cached = this.recent.take(msg.seq);
     if (cached !== undefined) return cached;
     // The fast read returns a view of a buffer the next read overwrites: the record is checked in
     // place and only the body is copied out, into Node's buffer pool for small bodies, instead of
@@ -183,13 +189,12 @@ export class Store {
 
   /**
    * Stores a new message: its index entry and its body. With `keepInMemory` the body also stays in
-   * memory for its first read (the caller expects it to be received soon).
+   * memory for its first read after the commit (the caller expects it to be received soon).
    */
   putMessage(queueId: number, msg: Msg, body: Uint8Array, headers: Headers, dedupId: string | undefined, keepInMemory = false): Promise<unknown> {
     const batch = this.track(2);
-    this.unflushed.set(msg.seq, { body, headers, dedupId });
+    this.unflushed.set(msg.seq, { record: { body, headers, dedupId }, keep: keepInMemory });
     batch.unflushed.push(msg.seq);
-    if (keepInMemory) this.recent.add(msg.seq, { body, headers, dedupId });
     void this.bodies.put(msg.seq, encodeBody(body, headers, dedupId));
     return this.confirm(this.msgs.put(msg.seq, this.indexEntry(queueId, msg)));
   }
@@ -286,7 +291,7 @@ export class Store {
   /**
    * Counts writes into the current event-loop turn's batch and times its commit. lmdb-js commits
    * all of a turn's writes together, so one timing per turn is one timing per commit. Once the
-   * commit is flushed (or failed), the bodies it stored leave `unflushed`.
+   * commit is flushed, the bodies it stored leave `unflushed`.
    */
   private track(ops: number): CommitBatch {
     let batch = this.batch;
@@ -296,12 +301,14 @@ export class Store {
       this.batch = started;
       setImmediate(() => {
         this.batch = undefined;
+        // A failed commit leaves its bodies in `unflushed`: their messages are in memory only, and
+        // keep their bodies there until they are removed (removeMessage) like any other message.
         started.confirmed?.then(
           () => {
             this.recordCommit(started);
             this.forgetUnflushed(started);
           },
-          () => this.forgetUnflushed(started),
+          () => {},
         );
       });
     }
@@ -310,7 +317,12 @@ export class Store {
   }
 
   private forgetUnflushed(batch: CommitBatch): void {
-    for (const seq of batch.unflushed) this.unflushed.delete(seq);
+    for (const seq of batch.unflushed) {
+      const pending = this.unflushed.get(seq);
+      if (pending === undefined) continue;
+      this.unflushed.delete(seq);
+      if (pending.keep) this.recent.add(seq, pending.record);
+    }
   }
 
   /**
