@@ -4,7 +4,7 @@
  * process: the broker gets its own event loop, heap and RSS.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { withTimeout } from './pump.js';
@@ -21,9 +21,12 @@ export const chuteMainDist = fileURLToPath(new URL('../../packages/server/dist/c
 /** Where `chute serve` is run from. */
 export type ChuteFrom = 'src' | 'dist';
 
-/** Node arguments that run the `chute` command from `from`; throws when dist/ is missing or older than src/. */
+/**
+ * Node arguments that run the `chute` command from `from`, with the node flags of the command's
+ * first line as the installed `chute` gets them; throws when dist/ is missing or older than src/.
+ */
 export function chuteCommand(from: ChuteFrom): string[] {
-  if (from === 'src') return ['--conditions=development', '--import', 'tsx', chuteMainSource];
+  if (from === 'src') return [...nodeFlagsOf(chuteMainSource), '--conditions=development', '--import', 'tsx', chuteMainSource];
   if (!existsSync(chuteMainDist)) throw new Error(`${chuteMainDist} does not exist: run npm run build first`);
   // tsc -b rewrites only changed outputs but always touches the build info of a package it built.
   const stale = ['server', 'client'].flatMap((pkg) => {
@@ -32,7 +35,18 @@ export function chuteCommand(from: ChuteFrom): string[] {
     return newerFiles(join(repoRoot, 'packages', pkg, 'src'), built);
   });
   if (stale.length > 0) throw new Error(`the build is older than ${stale[0]} (and ${stale.length - 1} more): run npm run build first`);
-  return [chuteMainDist];
+  return [...nodeFlagsOf(chuteMainDist), chuteMainDist];
+}
+
+/** The node flags of a script whose first line is `#!/usr/bin/env -S node FLAGS` (none for another first line). */
+export function nodeFlagsOf(script: string): string[] {
+  return nodeFlagsOfShebang(readFileSync(script, 'utf8').split('\n', 1)[0] ?? '');
+}
+
+/** The flags of a `#!/usr/bin/env -S node FLAGS` line (none for another line). */
+export function nodeFlagsOfShebang(line: string): string[] {
+  const m = /^#!\/usr\/bin\/env -S node((?: +\S+)*)$/.exec(line);
+  return m === null ? [] : (m[1] ?? '').split(' ').filter((f) => f !== '');
 }
 
 function newerFiles(dir: string, thanMs: number): string[] {

@@ -14,6 +14,8 @@ export interface MachineInfo {
   memoryGiB: number;
   os: string;
   node: string;
+  /** Node's own flags of the harness process, where every system's client runs. */
+  harnessNodeFlags: string[];
   /** Directory the fsync probe wrote to (where Chute keeps its data during the run). */
   fsyncDir: string;
   fsyncP50Ms: number;
@@ -104,6 +106,7 @@ export function describeMachine(dataDir: string): MachineInfo {
     memoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
+    harnessNodeFlags: process.execArgv,
     fsyncDir: dataDir,
     fsyncP50Ms: fsync.p50Ms,
     fsyncP99Ms: fsync.p99Ms,

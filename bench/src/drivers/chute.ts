@@ -8,7 +8,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Chute, type Consumer } from '@chutemq/client';
-import { killHard, startChute, stopGracefully, type ChuteFrom, type ChuteProcess } from '../chute-process.js';
+import { chuteMainSource, killHard, nodeFlagsOf, startChute, stopGracefully, type ChuteFrom, type ChuteProcess } from '../chute-process.js';
 import { nowMs } from '../body.js';
 import { sleep } from '../pump.js';
 import { ConsumerErrors } from './consumer-errors.js';
@@ -52,7 +52,9 @@ export class ChuteDriver implements Driver {
     this.id = options.durable ? 'chute' : 'chute-memory';
     this.tier = options.durable ? 'fsync' : 'memory';
     this.label = options.durable ? 'Chute (durable)' : 'Chute (durable: false)';
-    const runs = `\`chute serve\` child process run from ${options.from === 'src' ? 'TypeScript sources (tsx)' : 'the compiled dist/'}`;
+    // The first line of the sources is the compiled command's too: dist/ may not be built yet.
+    const flags = nodeFlagsOf(chuteMainSource);
+    const runs = `\`chute serve\` child process run from ${options.from === 'src' ? 'TypeScript sources (tsx)' : 'the compiled dist/'}${flags.length === 0 ? '' : ` with node \`${flags.join(' ')}\` (the flags of the command's first line)`}`;
     this.setup = options.durable
       ? `${runs}, embedded LMDB, queue durable: true (confirm after fsync, group commit); @chutemq/client over its channel (one WebSocket) with framed binary batches, auto-batched sends, consume() with acks`
       : `${runs}, queue durable: false (memory only); @chutemq/client over its channel (one WebSocket) with framed binary batches, auto-batched sends, consume() with acks`;

@@ -84,6 +84,7 @@ export function renderMachine(m: MachineInfo, systems: readonly SystemInfo[] = [
   if (m.cpuCheckEndMs !== undefined) checks.push(`${formatValue(m.cpuCheckEndMs, 1)} at the end`);
   return [
     `- CPU: ${m.cores} cores, ${m.cpuModel}; memory ${m.memoryGiB} GiB; ${m.os}; Node.js ${m.node}`,
+    `- Harness: one Node.js process runs every system's client, with node ${m.harnessNodeFlags.length === 0 ? 'given no flags' : `\`${m.harnessNodeFlags.join(' ')}\``}`,
     `- Disk: 4 KiB write + fsync in \`${m.fsyncDir}\`: p50 ${formatValue(m.fsyncP50Ms, 3)} ms, p99 ${formatValue(m.fsyncP99Ms, 3)} ms, max ${formatValue(m.fsyncMaxMs, 3)} ms (${formatValue(m.fsyncPerSec, 0)} fsyncs/s, one writer)`,
     `- CPU check, ms (one fixed single-threaded JavaScript workload, median of 5; the same machine reads about the same when quiet, higher when its cores are slower or shared): ${checks.join(', ')}`,
   ].join('\n');
