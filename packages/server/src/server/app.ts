@@ -28,6 +28,8 @@ export interface BuildAppOptions {
   readiness?: () => Readiness;
   /** Aborted when shutdown begins, to end waiting long polls. */
   shutdownSignal?: AbortSignal;
+  /** Aborted when shutdown has waited `limits.shutdownTimeoutMs`, to close the channels still open. */
+  shutdownTimeoutSignal?: AbortSignal;
   /** Throws Overloaded while the process is short of memory (see MemoryGuard). */
   admitSend?: () => void;
   /** Sees every route as it is registered (the OpenAPI drift test lists the routes with it). */
@@ -102,6 +104,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     ...(opts.admitSend && { admitSend: opts.admitSend }),
     ...(opts.readiness && { readiness: opts.readiness }),
     ...(opts.shutdownSignal && { shutdownSignal: opts.shutdownSignal }),
+    ...(opts.shutdownTimeoutSignal && { shutdownTimeoutSignal: opts.shutdownTimeoutSignal }),
   });
   await registerSqs(app, {
     broker,

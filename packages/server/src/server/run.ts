@@ -50,6 +50,7 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
 
   let readiness: Readiness = 'starting';
   const shutdown = new AbortController();
+  const shutdownTimedOut = new AbortController();
   const broker = await openBroker({
     dataDir,
     onError: (err) => logger.error({ err, event: 'broker.error' }, 'background broker work failed'),
@@ -69,6 +70,7 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
       logger,
       readiness: () => readiness,
       shutdownSignal: shutdown.signal,
+      shutdownTimeoutSignal: shutdownTimedOut.signal,
       admitSend: () => memory.admit(),
     });
     await app.listen({ port: config.port, host: config.host });
@@ -98,6 +100,8 @@ export async function runServer(config: ServerConfig, logger: Logger): Promise<R
       const timer = setTimeout(() => {
         logger.warn({ event: 'shutdown.timeout', timeoutMs: config.limits.shutdownTimeoutMs }, 'closing connections of requests still running');
         app.server.closeAllConnections();
+        // Upgraded connections (channels) are no longer the HTTP server's to close.
+        shutdownTimedOut.abort();
       }, config.limits.shutdownTimeoutMs);
       await closed;
       clearInterval(sweep);

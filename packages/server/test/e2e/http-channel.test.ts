@@ -5,16 +5,24 @@
  * bad requests get the HTTP route's error naming the field, a message that is no request closes
  * the channel, and nothing stored is lost either way. Bad peers (resets during the upgrade, a
  * reason too long for a close frame, a client that does not read) neither bring the server down
- * nor leave it holding sockets or answers, and a request over a limit fails as over HTTP.
+ * nor leave it holding sockets or answers, and a request over a limit fails as over HTTP. The
+ * server pings its channels and closes one whose client answers no ping, ending its waiting
+ * receives (tested on a server in this process, pinging every 100 ms rather than every 30 s).
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Chute, ChuteError } from '@chutemq/client';
+import Fastify, { type FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
-import { channelRequestsInFlightMax } from '../../src/protocols/http/channel.js';
+import type { Broker } from '../../src/core/broker.js';
+import { openBroker } from '../../src/open-broker.js';
+import { channelRequestsInFlightMax, registerChannel } from '../../src/protocols/http/channel.js';
+import { RequestAccess, type HttpApiOptions } from '../../src/protocols/http/context.js';
+import { NamedPolls } from '../../src/protocols/http/named-polls.js';
 import { callApi, startServer, type RunningServer } from '../support/server-process.js';
+import { randomName, tempDir } from '../support/temp.js';
 
 /** An answer: the header's fields and the payload after it. */
 interface Answer {
@@ -69,8 +77,8 @@ class Client {
     this.closed = new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString('utf8') })));
   }
 
-  static open(url: string, headers: Record<string, string> = {}): Promise<Client> {
-    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/v1/channel`, { headers });
+  static open(url: string, headers: Record<string, string> = {}, options: WebSocket.ClientOptions = {}): Promise<Client> {
+    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/v1/channel`, { ...options, headers });
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(new Client(ws)));
       ws.once('error', reject);
@@ -476,5 +484,77 @@ describe('the channel with bad peers and small limits', { timeout: 60_000 }, () 
     assert.equal((await callApi(server.url, 'GET', `/v1/queues/${marker}/stats`)).body.total, 1);
     c.close();
     await healthy();
+  });
+});
+
+describe('the channel\'s heartbeat, on a server in this process that pings every 100 ms', { timeout: 60_000 }, () => {
+  const pingIntervalMs = 100;
+  const dir = tempDir();
+  let broker: Broker;
+  let app: FastifyInstance;
+  let url: string;
+  before(async () => {
+    broker = await openBroker({ dataDir: dir.path });
+    app = Fastify();
+    const options: HttpApiOptions = {
+      broker,
+      authenticate: () => null,
+      authorize: () => undefined,
+      maxSendRequestBytes: 1024 * 1024,
+      maxControlRequestBytes: 64 * 1024,
+    };
+    registerChannel(app, { broker, options, access: new RequestAccess(options.authenticate, options.authorize), polls: new NamedPolls() }, { pingIntervalMs });
+    url = await app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  after(async () => {
+    await app.close();
+    await broker.close();
+    dir.remove();
+  });
+
+  const newQueue = async (): Promise<string> => {
+    const q = randomName('heartbeat');
+    await broker.createQueue(q);
+    return q;
+  };
+  const waiting = (q: string): number => broker.listConsumers(q)[0]?.waiting ?? 0;
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+  it('closes a channel whose client answers no ping, and ends its waiting receive', async () => {
+    const q = await newQueue();
+    // A client gone without closing answers nothing; this one still reads, but sends no pong.
+    const gone = await Client.open(url, {}, { autoPong: false });
+    try {
+      void gone.request({ op: 'receive', queue: q, body: { waitMs: 20_000 } });
+      while (waiting(q) === 0) await sleep(10);
+      const closed = await Promise.race([gone.closed, sleep(20 * pingIntervalMs).then(() => undefined)]);
+      assert.ok(closed !== undefined, `the channel was still open after ${20 * pingIntervalMs} ms`);
+      assert.equal(closed.code, 1006, 'closed without a close frame');
+      for (let i = 0; i < 100 && waiting(q) > 0; i++) await sleep(10);
+      assert.equal(waiting(q), 0, 'its receive waits no more');
+    } finally {
+      gone.ws.terminate();
+    }
+  });
+
+  it('keeps a channel whose client answers pings, also while the server reads none of its requests', async () => {
+    const q = await newQueue();
+    const c = await Client.open(url);
+    await sleep(10 * pingIntervalMs);
+    assert.equal((await c.request({ op: 'receive', queue: q, body: { waitMs: 0 } })).status, 200);
+
+    // The client reads nothing, so its answers pile up and the server stops reading its requests
+    // (and its pongs) until it reads them: it is not closed for that.
+    c.ws.pause();
+    const entries = Array.from({ length: 1000 }, () => ({ receipt: 'x' }));
+    for (let id = 1; id <= 100; id++) c.ws.send(message({ id, op: 'nack', queue: q, body: { entries } }));
+    const marker = c.request({ id: 1000, op: 'receive', queue: q, body: { waitMs: 0 } });
+    await sleep(10 * pingIntervalMs);
+    c.ws.resume();
+    const answered = await Promise.race([marker, c.closed.then(() => undefined)]);
+    assert.equal(answered?.status, 200, 'the channel was closed');
+    await sleep(5 * pingIntervalMs);
+    assert.equal(c.ws.readyState, WebSocket.OPEN);
+    c.close();
   });
 });

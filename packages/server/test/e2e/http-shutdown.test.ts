@@ -1,11 +1,13 @@
 /**
  * Graceful shutdown of a real `chute serve` process: on SIGTERM a waiting long poll returns at
  * once (empty), a send whose body is still arriving is finished and confirmed, the process exits 0,
- * and after a restart on the same data directory the confirmed message is there.
+ * and after a restart on the same data directory the confirmed message is there. A channel whose
+ * client does not answer the close holds the shutdown up no longer than limits.shutdownTimeoutMs.
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
+import net from 'node:net';
 import { describe, it } from 'node:test';
 import { callApi, startServer } from '../support/server-process.js';
 
@@ -67,6 +69,31 @@ describe('graceful shutdown', { timeout: 120_000 }, () => {
       assert.ok(Buffer.from(peek.body.messages[0].body, 'base64').equals(body));
     } finally {
       assert.equal(await again.stop(), 0, again.stderr());
+    }
+  });
+
+  it('a channel whose client does not answer the close holds the shutdown up no longer than shutdownTimeoutMs', async () => {
+    const shutdownTimeoutMs = 1_000;
+    const server = await startServer({ config: { limits: { shutdownTimeoutMs } } });
+    // A channel opened by hand, whose client then neither reads nor writes: it never answers the
+    // server's close frame (ws alone would wait 30 s for it).
+    const socket = net.connect(server.port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    const upgraded = new Promise<string>((resolve) => socket.once('data', (d: Buffer) => resolve(d.toString('latin1'))));
+    socket.write(
+      'GET /v1/channel HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    );
+    assert.match(await upgraded, /^HTTP\/1.1 101/);
+    socket.pause();
+    try {
+      const started = Date.now();
+      server.proc.kill('SIGTERM');
+      assert.equal(await server.exited, 0, server.stderr());
+      const tookMs = Date.now() - started;
+      assert.ok(tookMs < shutdownTimeoutMs + 9_000, `the shutdown took ${tookMs} ms`);
+      assert.match(server.stderr(), /"event":"shutdown.timeout"/);
+    } finally {
+      socket.destroy();
     }
   });
 

@@ -21,6 +21,30 @@ describe('Deque', () => {
     assert.equal(d.peek(), -1);
     assert.equal(d.peekBack(), expected[expected.length - 1]);
   });
+
+  it('retain keeps the accepted items in order, across wrap-around, and works on after shrinking', () => {
+    const d = new Deque<number>(4);
+    // The items wrap around the end of the buffer: 150 taken from the front, then more pushed; the
+    // buffer of 256 slots shrinks when a fifth of them is kept, and again when three are.
+    for (let i = 0; i < 200; i++) d.push(i);
+    for (let i = 0; i < 150; i++) d.shift();
+    for (let i = 200; i < 300; i++) d.push(i);
+    d.retain((n) => n % 3 === 0);
+    const expected = Array.from({ length: 150 }, (_, i) => 150 + i).filter((n) => n % 3 === 0);
+    assert.deepEqual([...d], expected);
+    assert.equal(d.length, expected.length);
+    d.retain((n) => n >= 290);
+    assert.deepEqual([...d], [291, 294, 297]);
+    for (let i = 0; i < 40; i++) d.push(1000 + i);
+    assert.equal(d.shift(), 291);
+    assert.equal(d.peekBack(), 1039);
+    assert.equal(d.length, 42);
+    d.retain(() => false);
+    assert.equal(d.length, 0);
+    assert.equal(d.shift(), undefined);
+    d.push(7);
+    assert.deepEqual([...d], [7]);
+  });
 });
 
 describe('MinHeap', () => {

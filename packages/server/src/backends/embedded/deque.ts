@@ -58,6 +58,25 @@ export class Deque<T> {
     return this.buf[(this.head + i) % this.buf.length];
   }
 
+  /**
+   * Keeps the items `keep` accepts, in their order, and drops the others: one pass over the items.
+   * A buffer left mostly empty is swapped for a smaller one, so a line that was long once does not
+   * hold its largest buffer for good.
+   */
+  retain(keep: (item: T) => boolean): void {
+    const size = this.buf.length;
+    let kept = 0;
+    // Item i moves to slot kept <= i, which was read already, so the pass works in place.
+    for (let i = 0; i < this.count; i++) {
+      const item = this.buf[(this.head + i) % size] as T;
+      if (keep(item)) this.buf[(this.head + kept++) % size] = item;
+    }
+    for (let i = kept; i < this.count; i++) this.buf[(this.head + i) % size] = undefined;
+    this.count = kept;
+    if (size > 16 && kept * 4 < size) this.resize(Math.max(16, kept * 2));
+    else if (kept === 0) this.head = 0;
+  }
+
   /** Removes everything. */
   clear(): void {
     this.buf = new Array<T | undefined>(16);
@@ -71,7 +90,12 @@ export class Deque<T> {
   }
 
   private grow(): void {
-    const next = new Array<T | undefined>(Math.max(16, this.buf.length * 2));
+    this.resize(Math.max(16, this.buf.length * 2));
+  }
+
+  /** Moves the items, front first, to a new buffer of `size` slots (at least the items held). */
+  private resize(size: number): void {
+    const next = new Array<T | undefined>(size);
     for (let i = 0; i < this.count; i++) next[i] = this.buf[(this.head + i) % this.buf.length];
     this.buf = next;
     this.head = 0;

@@ -405,33 +405,33 @@ export class EmbeddedBackend implements Backend {
           options.signal?.removeEventListener('abort', onAbort);
         },
       };
+      // A poll aborted before it waits ends at once and never joins the line.
+      if (options.signal?.aborted === true) {
+        resolve([]);
+        return;
+      }
       const onAbort = (): void => this.finishWaiter(q, waiter);
+      q.waiters.push(waiter);
       waiter.timer = this.clock.setTimer(options.waitMs, () => this.finishWaiter(q, waiter));
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      if (options.signal?.aborted === true) onAbort();
-      else q.waiters.push(waiter);
     });
   }
 
-  /** Ends a long poll with nothing (timeout, abort, shutdown). */
+  /**
+   * Ends a long poll of the line with nothing (timeout, abort). O(1) amortized: the line only marks
+   * it done (see WaiterLine), so ending thousands of waits at once costs no more than each alone.
+   */
   private finishWaiter(q: QueueState, waiter: Waiter): void {
     if (waiter.done) return;
-    waiter.done = true;
+    q.waiters.end(waiter);
     waiter.cleanup();
     waiter.resolve([]);
-    // Drop finished waiters from the line once they pile up (many polls timing out on an idle queue).
-    if (q.waiters.length > 64) {
-      const live = [...q.waiters].filter((w) => !w.done);
-      q.waiters.clear();
-      for (const w of live) q.waiters.push(w);
-    }
   }
 
   /** Hands ready messages to waiting long polls, in arrival order of the polls. */
   private pump(q: QueueState): void {
     while (q.waiters.length > 0 && q.ready.count > 0) {
       const waiter = q.waiters.shift() as Waiter;
-      if (waiter.done) continue;
       const now = this.clock.now();
       const msgs = this.take(q, waiter.max, now);
       if (msgs.length === 0) {
@@ -857,9 +857,13 @@ export class EmbeddedBackend implements Backend {
     return out;
   }
 
+  /** Ends every long poll of the queue with nothing (the queue is deleted, the broker closes). */
   private wakeAllWaiters(q: QueueState): void {
-    for (const w of q.waiters) this.finishWaiter(q, w);
-    q.waiters.clear();
+    for (const w of q.waiters.drain()) {
+      w.done = true;
+      w.cleanup();
+      w.resolve([]);
+    }
   }
 
   storageStats(): StorageStats {

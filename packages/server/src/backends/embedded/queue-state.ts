@@ -32,6 +32,62 @@ export interface Waiter {
   done: boolean;
 }
 
+/**
+ * The receives waiting on a queue (long polls), in the order they came, which is the order they
+ * are served in. A wait that ends without messages (its time is up, it was aborted, the queue or
+ * the broker closed) is only marked done where it stands; the line drops done waiters when they
+ * reach its front, and all at once, in one pass, when they are more than half of it. Ending each
+ * of N waits so costs O(1) amortized: taking each out of the middle of the line would cost O(N),
+ * and ending 10,000 waits (a channel closing with its receives) would hold the event loop for
+ * seconds.
+ */
+export class WaiterLine {
+  private readonly line = new Deque<Waiter>();
+  /** Waiters of the line marked done. */
+  private ended = 0;
+
+  /** Receives still waiting. */
+  get length(): number {
+    return this.line.length - this.ended;
+  }
+
+  /** Adds a waiter at the back. */
+  push(waiter: Waiter): void {
+    this.line.push(waiter);
+  }
+
+  /** Takes out the first waiter still waiting, or undefined when none is. */
+  shift(): Waiter | undefined {
+    for (;;) {
+      const waiter = this.line.shift();
+      if (waiter === undefined || !waiter.done) return waiter;
+      this.ended--;
+    }
+  }
+
+  /** Puts back at the front a waiter just taken out that could not be served yet. */
+  unshift(waiter: Waiter): void {
+    this.line.unshift(waiter);
+  }
+
+  /** Marks done a waiter of this line whose wait ended: it leaves the line later (see the class). */
+  end(waiter: Waiter): void {
+    waiter.done = true;
+    this.ended++;
+    if (this.ended * 2 > this.line.length) {
+      this.line.retain((w) => !w.done);
+      this.ended = 0;
+    }
+  }
+
+  /** Takes out every waiter still waiting, front first, and leaves the line empty. */
+  drain(): Waiter[] {
+    const out: Waiter[] = [];
+    for (let w = this.shift(); w !== undefined; w = this.shift()) out.push(w);
+    return out;
+  }
+}
+
 /** One queue's state. */
 export class QueueState {
   readonly id: number;
@@ -46,7 +102,7 @@ export class QueueState {
   readonly leased = new Map<number, Msg>();
   /** Dedup key to the first message's id and the end of its window (insertion order ~ expiry order). */
   readonly dedup = new Map<string, DedupRecord>();
-  readonly waiters = new Deque<Waiter>();
+  readonly waiters = new WaiterLine();
   /** Messages held: ready + scheduled + leased (not counting sends still committing). */
   count = 0;
   /** Sends of the batch being accepted, not yet put in the queue; they count against maxLength. */

@@ -32,6 +32,15 @@ export const channelPath = '/v1/channel';
 /** Requests one channel may have running at once; more are refused with Overloaded (429). */
 export const channelRequestsInFlightMax = 10_000;
 
+/**
+ * How often the server pings every open channel. A channel that has not answered the previous ping
+ * (with a pong, or any message) by the next one is closed: its client is gone without closing (a
+ * host powered off, a route lost), and TCP alone would not notice an idle connection to it for
+ * hours, if ever, while it holds its socket and waiting receives. 30 s as many WebSocket servers
+ * use (RabbitMQ's AMQP heartbeat is 60 s), so a vanished client is let go of within a minute.
+ */
+export const channelPingIntervalMs = 30_000;
+
 /** Bytes a request may carry beyond the largest send body: its header. */
 const channelHeaderBytesMax = 64 * 1024;
 
@@ -74,8 +83,17 @@ interface Answer {
   retryAfterSeconds?: number;
 }
 
-/** Accepts channel upgrades on the server of `app` and closes the channels when it closes. */
-export function registerChannel(app: FastifyInstance, ctx: ApiContext): void {
+/** Options of {@link registerChannel}. */
+export interface ChannelOptions {
+  /** How often every channel is pinged (ms); default {@link channelPingIntervalMs}. Tests shorten it. */
+  pingIntervalMs?: number;
+}
+
+/**
+ * Accepts channel upgrades on the server of `app`, pings the open channels and closes those that
+ * do not answer, and closes the channels when the server closes.
+ */
+export function registerChannel(app: FastifyInstance, ctx: ApiContext, options: ChannelOptions = {}): void {
   const maxMessageBytes = Math.max(ctx.options.maxSendRequestBytes, ctx.options.maxControlRequestBytes) + channelHeaderBytesMax;
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes });
   wss.on('headers', (headers) => headers.push(`${maxMessageBytesHeader}: ${maxMessageBytes}`));
@@ -89,6 +107,22 @@ export function registerChannel(app: FastifyInstance, ctx: ApiContext): void {
     },
     { once: true },
   );
+  // A shutdown that has waited its longest for requests still running closes the connections they
+  // run on; those of channels are no longer the HTTP server's, so they are closed here. Closed at
+  // once (terminate): a peer that does not answer the close handshake could otherwise hold the
+  // shutdown up for ws's own close timeout (30 s).
+  ctx.options.shutdownTimeoutSignal?.addEventListener(
+    'abort',
+    () => {
+      for (const c of open) c.terminate();
+    },
+    { once: true },
+  );
+  // One timer for every channel, as for the shutdown signal; it does not keep the process alive.
+  const heartbeat = setInterval(() => {
+    for (const c of open) c.heartbeat();
+  }, options.pingIntervalMs ?? channelPingIntervalMs);
+  heartbeat.unref();
   app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Node takes its own error listener off a socket it hands over for an upgrade: without one, a
     // peer that resets the connection (while it is refused, say) would raise an uncaught error.
@@ -112,6 +146,10 @@ export function registerChannel(app: FastifyInstance, ctx: ApiContext): void {
   app.addHook('preClose', async () => {
     await Promise.all([...open].map((c) => c.closeWhenIdle()));
     wss.close();
+  });
+  app.addHook('onClose', (_instance, done) => {
+    clearInterval(heartbeat);
+    done();
   });
 }
 
@@ -161,6 +199,8 @@ class Channel {
   private corked = false;
   /** Reading requests is paused until the peer has read the answers waiting for it (see answer). */
   private paused = false;
+  /** The peer answered the last ping, or sent anything, since the heartbeat last looked. */
+  private alive = true;
 
   constructor(
     private readonly ws: WebSocket,
@@ -170,7 +210,11 @@ class Channel {
     private readonly consumer: string,
     private readonly log: FastifyBaseLogger,
   ) {
-    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on('message', (data, isBinary) => {
+      this.alive = true;
+      this.onMessage(data, isBinary);
+    });
+    ws.on('pong', () => (this.alive = true));
     ws.once('close', () => {
       this.closed = true;
       this.endWaits();
@@ -184,6 +228,33 @@ class Channel {
   async closeWhenIdle(): Promise<void> {
     if (this.running.size > 0 && !this.closed) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     this.ws.close(goingAwayCode, 'the server is shutting down');
+  }
+
+  /**
+   * Called every ping interval: closes the channel when its peer answered nothing since the last
+   * ping (see channelPingIntervalMs), and pings it otherwise. While the channel reads nothing from
+   * its peer (answers wait for a peer that does not read them), a pong could not be seen, so the
+   * peer is not judged, as RabbitMQ does not judge a connection it stopped reading; the answers
+   * waiting there are in TCP's hands, which gives up on a peer that takes none of them.
+   */
+  heartbeat(): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (this.paused) {
+      this.alive = true;
+      return;
+    }
+    if (!this.alive) {
+      this.log.info({ event: 'channel.unresponsive', consumer: this.consumer }, 'closing a channel whose client answered no ping');
+      this.ws.terminate();
+      return;
+    }
+    this.alive = false;
+    this.ws.ping();
+  }
+
+  /** Closes the connection at once, without a close handshake: requests still running lose their answers. */
+  terminate(): void {
+    this.ws.terminate();
   }
 
   /** Ends the wait of every waiting receive: they answer at once with what they hold. */

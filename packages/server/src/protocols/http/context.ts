@@ -30,6 +30,11 @@ export interface HttpApiOptions {
   peerAllowed?: (remoteAddress: string | undefined) => boolean;
   /** Aborted when the server begins to shut down: waiting long polls return at once, empty. */
   shutdownSignal?: AbortSignal;
+  /**
+   * Aborted when a shutdown has waited its longest (`limits.shutdownTimeoutMs`) for requests still
+   * running: channels still open are then closed at once, as the HTTP connections are.
+   */
+  shutdownTimeoutSignal?: AbortSignal;
 }
 
 /** The shared state handed to every resource's route registration. */
