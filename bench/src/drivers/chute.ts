@@ -1,5 +1,5 @@
 /**
- * Chute through `@chutemq/client` (over its channel, one WebSocket), against a `chute serve`
+ * Chute through `@chutemq/client` (over its channel: WebSockets), against a `chute serve`
  * child process the harness starts on a free port with its own data directory. The durable driver creates queues with
  * `durable: true` (confirmed after fsync: the fsync tier); the memory driver with
  * `durable: false` (the memory tier). Because the harness owns the process, it can also kill it
@@ -56,8 +56,8 @@ export class ChuteDriver implements Driver {
     const flags = nodeFlagsOf(chuteMainSource);
     const runs = `\`chute serve\` child process run from ${options.from === 'src' ? 'TypeScript sources (tsx)' : 'the compiled dist/'}${flags.length === 0 ? '' : ` with node \`${flags.join(' ')}\` (the flags of the command's first line)`}`;
     this.setup = options.durable
-      ? `${runs}, embedded LMDB, queue durable: true (confirm after fsync, group commit); @chutemq/client over its channel (one WebSocket) with framed binary batches, auto-batched sends, consume() with acks`
-      : `${runs}, queue durable: false (memory only); @chutemq/client over its channel (one WebSocket) with framed binary batches, auto-batched sends, consume() with acks`;
+      ? `${runs}, embedded LMDB, queue durable: true (confirm after fsync, group commit); @chutemq/client over its channel (WebSockets, one per queue at most) with framed binary batches, auto-batched sends, consume() with acks`
+      : `${runs}, queue durable: false (memory only); @chutemq/client over its channel (WebSockets, one per queue at most) with framed binary batches, auto-batched sends, consume() with acks`;
     this.dataDir = join(options.workDir, this.id);
   }
 

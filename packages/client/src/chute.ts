@@ -35,7 +35,7 @@ export interface ChuteOptions {
    */
   fetch?: typeof fetch;
   /**
-   * Carry batch sends, receives, acks, nacks and extends over one WebSocket to the broker
+   * Carry batch sends, receives, acks, nacks and extends over WebSockets to the broker
    * (`/v1/channel`) instead of an HTTP request each; everything else stays HTTP. It costs far
    * less CPU per batch, which keeps latency low and steady. A broker without the channel is
    * talked to over HTTP. Default true, false when `fetch` is given (its requests are then all

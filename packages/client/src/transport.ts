@@ -76,11 +76,21 @@ const connectErrorCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EH
 /** Default error code for an error response that carried no error body. */
 const codeByStatus: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 413: 'MessageTooLarge', 429: 'Overloaded', 503: 'ShuttingDown' };
 
+/**
+ * Channel connections of one client. A queue's requests always take the same one (by its name),
+ * so one queue's traffic keeps its order and its batching; several queues spread over several,
+ * because on one connection a large answer (a receive of 500 messages of 16 KiB is 8 MiB) holds
+ * up every answer behind it: ten consumers of a 16 KiB fan-out delivered 20-30% less over one
+ * connection than over HTTP's connection per request.
+ */
+const channelConnections = 4;
+
 /** Sends requests to one broker. */
 export class Transport {
   private readonly base: string;
   private readonly headers: Record<string, string>;
-  private readonly channel: Channel | undefined;
+  /** The channel connections (none when the channel is off); see channelFor. */
+  private readonly channels: Channel[];
 
   /** Creates a transport; nothing is connected until the first request. */
   constructor(private readonly options: TransportOptions) {
@@ -88,12 +98,21 @@ export class Transport {
     this.headers = { accept: 'application/json' };
     if (options.token !== undefined && options.token !== '') this.headers.authorization = `Bearer ${options.token}`;
     const upgradeHeaders: Record<string, string> = options.token !== undefined && options.token !== '' ? { authorization: `Bearer ${options.token}` } : {};
-    this.channel = options.channel ? new Channel(this.base, upgradeHeaders, options.requestTimeoutMs) : undefined;
+    const count = options.channel ? channelConnections : 0;
+    this.channels = Array.from({ length: count }, () => new Channel(this.base, upgradeHeaders, options.requestTimeoutMs));
   }
 
-  /** Closes the channel, if open; a later request opens it again. */
+  /** Closes the channel connections that are open; a later request opens them again. */
   close(): void {
-    this.channel?.close();
+    for (const channel of this.channels) channel.close();
+  }
+
+  /** The channel connection of a queue's requests: always the same one for a queue. */
+  private channelFor(queue: string): Channel | undefined {
+    if (this.channels.length === 0) return undefined;
+    let hash = 0;
+    for (let i = 0; i < queue.length; i++) hash = (hash * 31 + queue.charCodeAt(i)) | 0;
+    return this.channels[(hash >>> 0) % this.channels.length];
   }
 
   /** The broker's base URL. */
@@ -134,8 +153,9 @@ export class Transport {
     const timeoutMs = this.options.requestTimeoutMs + (spec.extraTimeoutMs ?? 0);
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = spec.signal === undefined ? timeout : AbortSignal.any([spec.signal, timeout]);
-    if (spec.channel !== undefined && this.channel?.usable === true) {
-      const outcome = await this.channelAttempt<T>(this.channel, spec, spec.channel, signal, timeout, timeoutMs);
+    const channel = spec.channel === undefined ? undefined : this.channelFor(spec.channel.queue);
+    if (spec.channel !== undefined && channel?.usable === true) {
+      const outcome = await this.channelAttempt<T>(channel, spec, spec.channel, signal, timeout, timeoutMs);
       if (outcome !== undefined) return outcome;
     }
     let res: ExchangeResponse;

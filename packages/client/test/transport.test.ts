@@ -189,3 +189,17 @@ test('a receive cancelled while the channel is still connecting ends at once', {
     await new Promise<void>((r) => server.close(() => r()));
   }
 });
+
+test('a queue\'s requests keep to one channel connection; several queues spread over up to four', { timeout: 10_000 }, async () => {
+  const s = await channelServer((_connection, r) => sentOk(r.id));
+  const chute = new Chute({ url: s.url, maxRetries: 0 });
+  try {
+    for (let i = 0; i < 20; i++) await chute.queue('orders').send(`m${i}`);
+    assert.equal(s.connections(), 1);
+    await Promise.all(Array.from({ length: 12 }, (_, i) => chute.queue(`fanout-q${i}`).send('x')));
+    assert.ok(s.connections() > 1 && s.connections() <= 4, `${s.connections()} connections`);
+  } finally {
+    await chute.close();
+    await s.close();
+  }
+});
