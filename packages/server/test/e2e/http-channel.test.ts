@@ -112,6 +112,13 @@ function refusedUpgrade(url: string, path: string, headers: Record<string, strin
   });
 }
 
+/** Creates a queue with a random name on `server` and returns the name. */
+async function createQueue(server: RunningServer): Promise<string> {
+  const q = `channel-${randomUUID().slice(0, 8)}`;
+  assert.equal((await callApi(server.url, 'PUT', `/v1/queues/${q}`)).status, 201);
+  return q;
+}
+
 describe('the channel', { timeout: 60_000 }, () => {
   let server: RunningServer;
   before(async () => {
@@ -121,11 +128,7 @@ describe('the channel', { timeout: 60_000 }, () => {
     await server.stop();
   });
 
-  const newQueue = async (): Promise<string> => {
-    const q = `channel-${randomUUID().slice(0, 8)}`;
-    assert.equal((await callApi(server.url, 'PUT', `/v1/queues/${q}`)).status, 201);
-    return q;
-  };
+  const newQueue = (): Promise<string> => createQueue(server);
   const ready = async (q: string): Promise<number> => (await callApi(server.url, 'GET', `/v1/queues/${q}/stats`)).body.ready;
 
   it('sends a framed batch, receives it framed, acks it, and answers requests by id', async () => {
@@ -359,11 +362,7 @@ describe('the channel with bad peers and small limits', { timeout: 60_000 }, () 
     await server.stop();
   });
 
-  const newQueue = async (): Promise<string> => {
-    const q = `channel-${randomUUID().slice(0, 8)}`;
-    assert.equal((await callApi(server.url, 'PUT', `/v1/queues/${q}`)).status, 201);
-    return q;
-  };
+  const newQueue = (): Promise<string> => createQueue(server);
   const healthy = async (): Promise<void> => {
     assert.equal(server.proc.exitCode, null, `the server exited:\n${server.stderr()}`);
     assert.equal((await callApi(server.url, 'GET', '/healthz')).status, 200);
