@@ -228,6 +228,9 @@ export class Channel {
           this.ws = undefined;
           this.endProbe();
         }
+        // A closed socket has no handle, and ref() or unref() on one adds a 'connect' listener
+        // each call: the requests failing below would pile them up.
+        if (this.socket?.destroyed === true) this.socket = undefined;
         const error = Object.assign(new Error(`the channel to the broker closed before the answer came (${code}${reason.length > 0 ? `: ${reason.toString('utf8')}` : ''})`), { code: 'ECONNRESET' });
         this.failWaiting(ws, error);
         reject(error);
@@ -307,8 +310,10 @@ export class Channel {
 
   /** The connection holds the process open only while answers are awaited, like an HTTP request. */
   private refWhileWaiting(): void {
-    if (this.waiting.size > 0) this.socket?.ref();
-    else this.socket?.unref();
+    const socket = this.socket;
+    if (socket === undefined || socket.destroyed) return;
+    if (this.waiting.size > 0) socket.ref();
+    else socket.unref();
   }
 }
 

@@ -90,3 +90,26 @@ test('tokens: none, wrong, and without permission are typed 401/403 errors', { t
     await server.stop();
   }
 });
+
+test('many requests waiting on a channel when the broker dies leave no listener piling up on its socket', { timeout: 30_000 }, async () => {
+  const warnings: Error[] = [];
+  const onWarning = (w: Error): void => void warnings.push(w);
+  process.on('warning', onWarning);
+  const server = await startServer();
+  try {
+    const chute = new Chute({ url: server.url, maxRetries: 0 });
+    const q = chute.queue(`sdk-w-${randomUUID().slice(0, 8)}`);
+    await q.create();
+    const waits = Array.from({ length: 30 }, () => q.receive({ max: 1, waitMs: 20_000 }).catch((e: unknown) => e));
+    await new Promise((r) => setTimeout(r, 300));
+    await server.kill();
+    const outcomes = await Promise.all(waits);
+    assert.ok(outcomes.every((o) => o instanceof ConnectionError), outcomes.map(String).join('; '));
+    // Process warnings are emitted on the next tick.
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(warnings.map((w) => w.message), []);
+  } finally {
+    process.off('warning', onWarning);
+    await server.kill();
+  }
+});
