@@ -18,6 +18,11 @@ export const backlogBodyBytes = 1024;
 const mib = 1024 * 1024;
 /** RSS changes smaller than this say nothing about per-message cost (heap growth and GC swing this much). */
 const rssNoiseBytes = 64 * mib;
+/**
+ * A per-message figure over n messages is uncertain by `rssNoiseBytes / n`. Beyond this (the speed
+ * bar's own limit), a swing of the heap alone could pass or fail the bar: the figure is noise.
+ */
+const perMessageUncertaintyMaxBytes = 200;
 
 /** How long the broker is left alone before a memory sample, so it is not taken mid-allocation. */
 const settleMs = 1000;
@@ -74,11 +79,15 @@ export async function runBacklog(driver: Driver, ctx: RunContext): Promise<Resul
     const secondHalf = second?.confirmed ?? 0;
     const anonPerAddedMessage = anonHalf !== null && anonFull !== null && secondHalf > 0 ? (anonFull - anonHalf) / secondHalf : null;
     const growth = baseline !== null && full !== null ? full - baseline : null;
-    const withinNoise = growth !== null && Math.abs(growth) < rssNoiseBytes;
+    const uncertainty = secondHalf > 0 ? rssNoiseBytes / secondHalf : null;
+    const tooFew = uncertainty !== null && uncertainty > perMessageUncertaintyMaxBytes;
+    const withinNoise = (growth !== null && Math.abs(growth) < rssNoiseBytes) || tooFew;
     const notes = [
-      withinNoise
+      growth !== null && Math.abs(growth) < rssNoiseBytes
         ? `RSS moved by ${(growth / mib).toFixed(0)} MiB, within the noise of a garbage-collected heap: bytes/msg needs a larger --backlog`
-        : '',
+        : tooFew
+          ? `a heap swing of ${rssNoiseBytes / mib} MiB is ${Math.round(uncertainty).toLocaleString('en-US')} B a message over the ${secondHalf.toLocaleString('en-US')} messages of the second half: bytes/msg needs a larger --backlog`
+          : '',
       pid === null ? 'broker process not found: no memory figures' : '',
       driver.isChute ? '' : 'RSS of a shared server process (includes anything else it holds)',
       fill.timedOut ? `fill stopped at the time limit after ${fill.confirmed} messages` : '',
