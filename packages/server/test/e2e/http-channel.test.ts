@@ -232,6 +232,14 @@ describe('the channel', { timeout: 60_000 }, () => {
     const c3 = await Client.open(server.url);
     c3.ws.send('text');
     assert.equal((await c3.closed).code, 1002);
+    const c4 = await Client.open(server.url);
+    const notObject = Buffer.from('[1]');
+    c4.ws.send(Buffer.concat([Buffer.from([0, 0, 0, notObject.length]), notObject]));
+    assert.equal((await c4.closed).reason, 'the header must be a JSON object; got an array');
+    const c5 = await Client.open(server.url);
+    const proto = Buffer.from('{"id":1,"op":"receive","body":{"__proto__":{}}}');
+    c5.ws.send(Buffer.concat([Buffer.from([0, 0, 0, proto.length]), proto]));
+    assert.match((await c5.closed).reason, /^the header is refused: body holds a "__proto__" key/);
 
     // The stored message is still there, ready.
     assert.equal(await ready(q), 1);

@@ -5,7 +5,7 @@
  * nothing otherwise; an answer's header is `{ "id", "status", "body"?, "framed"?, "retryAfter"? }`
  * and its payload, when `framed` is true, a framed batch of received messages.
  */
-import { parseApiJson } from './validation.js';
+import { parseApiJson, ProtoKeyError } from './validation.js';
 
 /** Bytes of the header's length prefix. */
 const prefixBytes = 4;
@@ -38,9 +38,14 @@ export function decodeChannelRequest(message: Buffer): ChannelRequest {
   try {
     header = parseApiJson(message.toString('utf8', prefixBytes, headerEnd));
   } catch (e) {
-    throw new ChannelProtocolError(`the header is not valid JSON: ${(e as Error).message}`);
+    // The parser refuses valid JSON too (a "__proto__" key), with an error that is a SyntaxError.
+    const what = e instanceof ProtoKeyError ? 'the header is refused' : 'the header is not valid JSON';
+    throw new ChannelProtocolError(`${what}: ${(e as Error).message}`);
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new ChannelProtocolError('the header is a JSON object');
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) {
+    const got = Array.isArray(header) ? 'an array' : header === null ? 'null' : `a ${typeof header}`;
+    throw new ChannelProtocolError(`the header must be a JSON object; got ${got}`);
+  }
   const id = (header as { id?: unknown }).id;
   if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) throw new ChannelProtocolError('the header needs "id", an integer >= 0');
   return { id, header: header as Record<string, unknown>, payload: message.subarray(headerEnd) };

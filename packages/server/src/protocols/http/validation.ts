@@ -80,7 +80,7 @@ export function parseApiJson(source: string): unknown {
 }
 
 /** A "__proto__" key in a JSON body; a SyntaxError so that the answer names the body. */
-class ProtoKeyError extends SyntaxError {}
+export class ProtoKeyError extends SyntaxError {}
 
 function refuseProtoKey(key: string, value: unknown): unknown {
   if (key === '__proto__') throw new ProtoKeyError('body holds a "__proto__" key, which is not allowed anywhere in a request');
