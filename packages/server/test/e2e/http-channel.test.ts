@@ -305,6 +305,15 @@ describe('the channel', { timeout: 60_000 }, () => {
     assert.doesNotMatch(server.stderr(), /MaxListenersExceededWarning/);
   });
 
+  it('selects no subprotocol: a client that requires one fails its handshake, one that offers none opens', async () => {
+    const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/v1/channel`, ['chute.v1']);
+    const failed = await new Promise<Error>((resolve) => ws.once('error', resolve));
+    assert.match(failed.message, /Server sent no subprotocol/);
+    const c = await Client.open(server.url);
+    assert.equal(c.ws.protocol, '');
+    c.close();
+  });
+
   it('refuses an upgrade on another path', async () => {
     const res = await refusedUpgrade(server.url, '/v1/other');
     assert.equal(res.status, 404);

@@ -95,7 +95,9 @@ export interface ChannelOptions {
  */
 export function registerChannel(app: FastifyInstance, ctx: ApiContext, options: ChannelOptions = {}): void {
   const maxMessageBytes = Math.max(ctx.options.maxSendRequestBytes, ctx.options.maxControlRequestBytes) + channelHeaderBytesMax;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes });
+  // The channel speaks no subprotocol, so it selects none of those a client offers: a client that
+  // needs one then fails its handshake, as RFC 6455 has it, instead of getting a name echoed back.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes, handleProtocols: () => false });
   wss.on('headers', (headers) => headers.push(`${maxMessageBytesHeader}: ${maxMessageBytes}`));
   const open = new Set<Channel>();
   // One listener for every channel: a listener per channel (or per receive) on this long-lived
