@@ -6,14 +6,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { callApi, cliCommand, repoRoot, startServer } from '../support/server-process.js';
+import { tempDir } from '../support/temp.js';
 
 /** Runs `chute serve ...` expecting it to exit by itself; resolves with its exit code and output. */
 async function serveExits(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chute-'));
+  const dataDir = tempDir().path;
   const cmd = cliCommand(['serve', '--port', '0', '--data-dir', dataDir, ...args]);
   const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CHUTE_')));
   const proc = spawn(cmd.command, cmd.args, { cwd: repoRoot, env: { ...baseEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -28,7 +28,7 @@ async function serveExits(args: string[], env: Record<string, string> = {}): Pro
 }
 
 function writeConfig(config: unknown): string {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'chute-config-')), 'chute.json');
+  const file = path.join(tempDir('chute-config-').path, 'chute.json');
   fs.writeFileSync(file, typeof config === 'string' ? config : JSON.stringify(config));
   return file;
 }

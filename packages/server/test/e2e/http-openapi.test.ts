@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
@@ -15,6 +14,7 @@ import { channelPath } from '../../src/protocols/http/channel.js';
 import { buildApp } from '../../src/server/app.js';
 import { defaultConfig } from '../../src/server/config.js';
 import { repoRoot } from '../support/server-process.js';
+import { tempDir } from '../support/temp.js';
 
 interface OpenApiDoc {
   openapi: string;
@@ -38,7 +38,7 @@ function specRoutes(doc: OpenApiDoc): Set<string> {
 
 /** The same for every route the server registers under /v1 and /healthz (fastify's `:name` becomes `{name}`). */
 async function serverRoutes(): Promise<Set<string>> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chute-'));
+  const dataDir = tempDir().path;
   const broker = await openBroker({ dataDir });
   const out = new Set<string>();
   try {

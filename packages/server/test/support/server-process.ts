@@ -5,9 +5,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from './temp.js';
 
 /** Options of {@link startServer}. */
 export interface StartServerOptions {
@@ -68,10 +68,10 @@ function cleanEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv 
 
 /** Spawns `chute serve` and resolves when it listens; rejects with its output if it exits or times out first. */
 export async function startServer(opts: StartServerOptions = {}): Promise<RunningServer> {
-  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'chute-'));
+  const dataDir = opts.dataDir ?? tempDir().path;
   const args = ['serve', '--port', '0', '--data-dir', dataDir];
   if (opts.config !== undefined) {
-    const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chute-config-'));
+    const configDir = tempDir('chute-config-').path;
     const configPath = path.join(configDir, 'chute.json');
     fs.writeFileSync(configPath, JSON.stringify(opts.config, null, 2));
     args.push('--config', configPath);
