@@ -40,8 +40,8 @@ export interface BenchOptions {
   quick: boolean;
   /** Run `chute serve` from its TypeScript sources (through tsx) or from the compiled dist/ of `npm run build`. */
   chuteFrom: 'src' | 'dist';
-  /** Directory for the markdown results (a `raw/` subdirectory gets the JSON). */
-  outDir: string;
+  /** Directory for the markdown results (a `raw/` subdirectory gets the JSON); undefined: bench/results. */
+  outDir: string | undefined;
   help: boolean;
 }
 
@@ -62,7 +62,7 @@ export const usage = `Usage: npm run bench -- [options]
   --quick             small counts, for a run of a few minutes
   --chute-from WHERE  src (default: TypeScript sources through tsx) or dist
                       (the output of npm run build, as installed users run it)
-  --out DIR           results directory (default bench/results)
+  --out DIR           results directory (default bench/results; relative to the repository's root)
 `;
 
 const defaults = {
@@ -120,7 +120,7 @@ function parseScenarios(text: string | undefined): ScenarioId[] {
   const out: ScenarioId[] = [];
   for (const part of text.split(',').map((s) => s.trim())) {
     const n = Number(part);
-    if (n !== 1 && n !== 2 && n !== 3 && n !== 4 && n !== 5) throw new Error(`--scenario: "${part}" is not one of 1-5 or all`);
+    if (n !== 1 && n !== 2 && n !== 3 && n !== 4 && n !== 5) throw new Error(`--scenario: "${part}" is not one of 1-5 (or give "all" alone)`);
     if (!out.includes(n)) out.push(n);
   }
   return out.sort((a, b) => a - b);
@@ -174,7 +174,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     maxBytesPerCase: 512 * 1024 * 1024,
     quick,
     chuteFrom,
-    outDir: values.out ?? 'results',
+    outDir: values.out,
     help: values.help === true,
   };
 }

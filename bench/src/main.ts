@@ -19,10 +19,11 @@ import type { Driver, ScenarioId } from './types.js';
 const benchDir = fileURLToPath(new URL('../', import.meta.url));
 
 function resultsDir(options: BenchOptions): string {
+  if (options.outDir === undefined) return resolve(benchDir, 'results');
   if (isAbsolute(options.outDir)) return options.outDir;
-  // npm runs the script inside bench/; a directory given on the command line means the caller's.
-  const base = options.outDir === 'results' ? benchDir : (process.env.INIT_CWD ?? process.cwd());
-  return resolve(base, options.outDir);
+  // npm runs the script inside bench/, and from the root's `npm run bench` no variable tells the
+  // directory it was typed in (the nested npm sets INIT_CWD to the root): relative to the root.
+  return resolve(benchDir, '..', options.outDir);
 }
 
 /** Scenario 2 loads each system at fractions of its scenario 1 rate, so it needs scenario 1. */

@@ -11,6 +11,8 @@ describe('bench arguments', () => {
     assert.equal(o.backlogCount, 1_000_000);
     assert.equal(o.chute, true);
     assert.deepEqual(o.loads, [0.1, 0.5, 0.8]);
+    assert.equal(o.outDir, undefined, 'bench/results unless --out names a directory');
+    assert.equal(parseBenchArgs(['--out', 'results']).outDir, 'results', 'a directory called results is the caller\'s like any other');
   });
 
   it('reads the documented command line', () => {

@@ -15,6 +15,7 @@ export function bestValue(values: Array<number | null | undefined>, better: Bett
 export function chuteRatio(chute: number | null | undefined, best: number | null, better: Better): number | null {
   if (typeof chute !== 'number' || !Number.isFinite(chute) || best === null) return null;
   if (better === 'higher') return best > 0 ? chute / best : null;
-  if (chute <= 0) return null;
+  // A peer's memory can shrink while it fills (a negative figure): no ratio says anything then.
+  if (chute <= 0 || best <= 0) return null;
   return best / chute;
 }

@@ -9,6 +9,9 @@ import { formatValue } from './format.js';
 /** Id of Chute's durable driver, the one the speed bar is about. */
 export const chuteDurableId = 'chute';
 
+/** The backlog of scenarios 3 and 4 as issue 4 defines them. */
+const fullBacklog = 1_000_000;
+
 /** Outcome of one check. */
 export interface SpeedCheck {
   bar: string;
@@ -48,29 +51,45 @@ export function speedChecks(rows: ResultRow[]): SpeedCheck[] {
   const confirmed = metric(rows, 4, c, null, 'confirmedBefore');
   const recovered = metric(rows, 4, c, null, 'recovered');
   const f0 = (v: number | null): string => formatValue(v, 0);
+  // A phase that stopped at its time limit or failed measured part of the run: no verdict from it.
+  const s1Cut = metric(rows, 1, c, '1 KiB', 'complete') === 0;
+  const s3Cut = metric(rows, 3, c, null, 'complete') === 0;
+  const s4Cut = metric(rows, 4, c, null, 'complete') === 0;
+  // Scenarios 3 and 4 are defined on a backlog of 1,000,000 messages; a smaller one is a trial run.
+  const s3Small = (metric(rows, 3, c, null, 'backlog') ?? fullBacklog) < fullBacklog;
+  const s4Small = (metric(rows, 4, c, null, 'backlog') ?? fullBacklog) < fullBacklog;
+  const cut = (yes: boolean): string => (yes ? ' (cut short: see the scenario\'s notes)' : '');
+  const small = (yes: boolean, scenario: ScenarioId): string =>
+    yes ? ` (a backlog of ${f0(metric(rows, scenario, c, null, 'backlog'))}: the bar is for ${f0(fullBacklog)})` : '';
+  const judged = (ok: boolean | null, ...unless: boolean[]): boolean | null => (unless.some((u) => u) ? null : ok);
   return [
-    check('S1, 1 KiB, durable: ≥ 50,000 msg/s end to end', `${f0(s1)} msg/s`, s1 === null ? null : s1 >= 50_000),
+    check('S1, 1 KiB, durable: ≥ 50,000 msg/s end to end', `${f0(s1)} msg/s${cut(s1Cut)}`, judged(s1 === null ? null : s1 >= 50_000, s1Cut)),
     check(
       'S1, 1 KiB, durable: ≥ RabbitMQ in the same run',
-      `${f0(s1)} vs ${f0(rabbit)} msg/s`,
-      s1 === null || rabbit === null ? null : s1 >= rabbit,
+      `${f0(s1)} vs ${f0(rabbit)} msg/s${cut(s1Cut)}`,
+      judged(s1 === null || rabbit === null ? null : s1 >= rabbit, s1Cut),
     ),
     check(
       'S1, 1 KiB, durable (goal): ≥ 2 × best durable peer',
-      `${f0(s1)} vs 2 × ${f0(bestDurable)} msg/s`,
-      s1 === null || bestDurable === null ? null : s1 >= 2 * bestDurable,
+      `${f0(s1)} vs 2 × ${f0(bestDurable)} msg/s${cut(s1Cut)}`,
+      judged(s1 === null || bestDurable === null ? null : s1 >= 2 * bestDurable, s1Cut),
     ),
     check('S2, 1 KiB at 50% load: p99 ≤ 10 ms', `${formatValue(p99, 2)} ms`, p99 === null ? null : p99 <= 10),
     check(
       'S3: ≤ 200 bytes per queued message (anonymous memory of one more message: bodies stay in the data file, whose mapped pages are page cache)',
-      `${f0(perAddedMsg)} B per added message; average over the fill ${f0(perMsg)} B anonymous, ${f0(rssPerMsg)} B counting mapped file pages${memoryNoise ? ' (within the noise of a collected heap: needs a larger --backlog)' : ''}`,
-      perAddedMsg === null || memoryNoise ? null : perAddedMsg <= 200,
+      `${f0(perAddedMsg)} B per added message; average over the fill ${f0(perMsg)} B anonymous, ${f0(rssPerMsg)} B counting mapped file pages${memoryNoise ? ' (within the noise of a collected heap: see the scenario\'s notes)' : ''}${cut(s3Cut)}`,
+      judged(perAddedMsg === null ? null : perAddedMsg <= 200, memoryNoise, s3Cut),
     ),
-    check('S3: drain at least as fast as fill', `drain ${f0(drain)} vs fill ${f0(fill)} msg/s`, drain === null || fill === null ? null : drain >= fill),
-    check('S4: serving again within 5 s', `${f0(serving)} ms`, serving === null ? null : serving <= 5000),
+    check(
+      'S3: drain at least as fast as fill',
+      `drain ${f0(drain)} vs fill ${f0(fill)} msg/s${cut(s3Cut)}${small(s3Small, 3)}`,
+      judged(drain === null || fill === null ? null : drain >= fill, s3Cut, s3Small),
+    ),
+    check('S4: serving again within 5 s', `${f0(serving)} ms${cut(s4Cut)}${small(s4Small, 4)}`, judged(serving === null ? null : serving <= 5000, s4Cut, s4Small)),
     check(
       'S4: every confirmed message survives kill -9',
-      `${f0(recovered)} of ${f0(confirmed)}`,
+      // Lost or only slow, a message not back within the phase's time limit fails the bar.
+      `${f0(recovered)} of ${f0(confirmed)} back within the time limit`,
       recovered === null || confirmed === null ? null : recovered >= confirmed,
     ),
   ];

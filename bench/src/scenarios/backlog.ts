@@ -81,13 +81,17 @@ export async function runBacklog(driver: Driver, ctx: RunContext): Promise<Resul
     const growth = baseline !== null && full !== null ? full - baseline : null;
     const uncertainty = secondHalf > 0 ? rssNoiseBytes / secondHalf : null;
     const tooFew = uncertainty !== null && uncertainty > perMessageUncertaintyMaxBytes;
-    const withinNoise = (growth !== null && Math.abs(growth) < rssNoiseBytes) || tooFew;
+    // Memory that shrank while messages were added was freed by a collection: it says nothing either.
+    const shrank = anonPerAddedMessage !== null && anonPerAddedMessage < 0;
+    const withinNoise = (growth !== null && Math.abs(growth) < rssNoiseBytes) || tooFew || shrank;
     const notes = [
       growth !== null && Math.abs(growth) < rssNoiseBytes
         ? `RSS moved by ${(growth / mib).toFixed(0)} MiB, within the noise of a garbage-collected heap: bytes/msg needs a larger --backlog`
         : tooFew
           ? `a heap swing of ${rssNoiseBytes / mib} MiB is ${Math.round(uncertainty).toLocaleString('en-US')} B a message over the ${secondHalf.toLocaleString('en-US')} messages of the second half: bytes/msg needs a larger --backlog`
-          : '',
+          : shrank
+            ? 'anonymous memory shrank over the second half (a collection freed more than the messages added): no per-message figure'
+            : '',
       pid === null ? 'broker process not found: no memory figures' : '',
       driver.isChute ? '' : 'RSS of a shared server process (includes anything else it holds)',
       fill.timedOut ? `fill stopped at the time limit after ${fill.confirmed} messages` : '',
@@ -109,6 +113,8 @@ export async function runBacklog(driver: Driver, ctx: RunContext): Promise<Resul
           anonBytesPerAddedMessage: anonPerAddedMessage,
           // Not a column: tells the speed bar that the per-message figures are noise.
           memoryWithinNoise: withinNoise ? 1 : 0,
+          backlog: count,
+          complete: fill.timedOut || fill.error !== null || fill.confirmed < count || !drained ? 0 : 1,
         },
         notes,
       ),

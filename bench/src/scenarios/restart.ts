@@ -53,6 +53,9 @@ export async function runRestart(driver: Driver, ctx: RunContext): Promise<Resul
           servingAfterMs: timing.servingAfterMs,
           recovered: tracker.unique,
           confirmedBefore: fill.confirmed,
+          // Not columns: tell the speed bar how large a backlog the broker was killed with.
+          backlog: count,
+          complete: fill.timedOut || fill.error !== null || fill.confirmed < count ? 0 : 1,
         },
         notes,
       ),
