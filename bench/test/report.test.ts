@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { formatRatio, formatValue } from '../src/report/format.js';
 import { bestValue, chuteRatio } from '../src/report/ratio.js';
 import { renderScenarioTable } from '../src/report/render.js';
-import { speedChecks } from '../src/report/speed-bar.js';
+import { speedChecks, type SpeedCheck } from '../src/report/speed-bar.js';
 import type { ResultRow, Tier } from '../src/types.js';
 
 function row(system: string, tier: Tier, isChute: boolean, metrics: Record<string, number | null>, caseLabel = '1 KiB'): ResultRow {
@@ -25,6 +25,8 @@ describe('ratio math', () => {
     assert.equal(chuteRatio(10, null, 'higher'), null);
     assert.equal(chuteRatio(0, 10, 'lower'), null);
     assert.equal(chuteRatio(100, -717, 'lower'), null, 'a peer whose memory shrank has no ratio');
+    assert.equal(bestValue([500, -717], 'lower'), 500, 'a negative figure is left out of the best, not taken as it');
+    assert.equal(bestValue([-717], 'lower'), null);
   });
 
   it('formats figures and ratios', () => {
@@ -120,5 +122,35 @@ describe('speed bar', () => {
     const small = verdicts(rows({ complete: 1 }, { backlog: 50_000, complete: 1 }, { backlog: 50_000, complete: 1 }));
     assert.match(small('S3: drain'), /^not measured: .*a backlog of 50,000: the bar is for 1,000,000/);
     assert.match(small('S4: serving'), /^not measured: .*a backlog of 50,000/);
+    const nothing = verdicts(rows({ complete: 1 }, full, { ...full, recovered: 0, confirmedBefore: 0 }));
+    assert.match(nothing('S4: every confirmed'), /^not measured/, 'nothing confirmed proves nothing');
+  });
+
+  it('compares with no peer whose scenario 1 was cut short', () => {
+    const rows = (rabbitComplete: number): ResultRow[] => [
+      row('chute', 'fsync', true, { consumeRate: 60000, complete: 1 }),
+      row('rabbitmq', 'fsync', false, { consumeRate: 20000, complete: rabbitComplete }),
+    ];
+    const find = (r: ResultRow[], prefix: string): SpeedCheck | undefined => speedChecks(r).find((c) => c.bar.startsWith(prefix));
+    assert.equal(find(rows(1), 'S1, 1 KiB, durable: ≥ RabbitMQ')?.verdict, 'pass');
+    assert.equal(find(rows(1), 'S1, 1 KiB, durable (goal)')?.verdict, 'pass');
+    assert.equal(find(rows(0), 'S1, 1 KiB, durable: ≥ RabbitMQ')?.verdict, 'not measured');
+    assert.match(find(rows(0), 'S1, 1 KiB, durable: ≥ RabbitMQ')?.measured ?? '', /RabbitMQ cut short/);
+    assert.equal(find(rows(0), 'S1, 1 KiB, durable (goal)')?.verdict, 'not measured');
+    assert.equal(find(rows(0), 'S1, 1 KiB, durable: ≥ 50,000')?.verdict, 'pass', "Chute's own bar stands");
+  });
+
+  it('judges the latency at 50% load only on a whole schedule of enough messages, and fails a system that fell behind', () => {
+    const s2 = (metrics: Record<string, number>): ResultRow[] => [{ ...row('chute', 'fsync', true, metrics, '1 KiB @ 50%'), scenario: 2 }];
+    const bar = (metrics: Record<string, number>): SpeedCheck | undefined => speedChecks(s2(metrics)).find((c) => c.bar.startsWith('S2'));
+    const whole = { p99Ms: 3, delivered: 100_000, keptUp: 1, failed: 0 };
+    assert.equal(bar(whole)?.verdict, 'pass');
+    assert.equal(bar({ ...whole, p99Ms: 12 })?.verdict, 'fail');
+    assert.equal(bar({ ...whole, keptUp: 0 })?.verdict, 'fail');
+    assert.match(bar({ ...whole, keptUp: 0 })?.measured ?? '', /could not keep to the schedule/);
+    assert.equal(bar({ ...whole, delivered: 171 })?.verdict, 'not measured');
+    assert.match(bar({ ...whole, delivered: 171 })?.measured ?? '', /only 171 messages/);
+    assert.equal(bar({ ...whole, failed: 1, keptUp: 0 })?.verdict, 'not measured');
+    assert.match(bar({ ...whole, failed: 1 })?.measured ?? '', /ended by an error/);
   });
 });

@@ -62,8 +62,9 @@ async function latencyCase(
     await consumer.stop();
     const lat = tracker.latency.summary();
     const achievedRate = perSecond(tracker.unique, tracker.lastAtMs - start);
+    const fellBehind = achievedRate !== null && achievedRate < ratePerSec * 0.9;
     const notes = [
-      achievedRate !== null && achievedRate < ratePerSec * 0.9 ? 'fell behind the schedule: latency grew with the backlog' : '',
+      fellBehind ? 'fell behind the schedule: latency grew with the backlog' : '',
       pub.saturated ? `overloaded: over ${maxInFlight} publishes awaited confirmation, stopped` : '',
       pub.timedOut ? 'did not finish in time' : '',
       pub.error !== null ? `publish failed: ${pub.error}` : '',
@@ -80,11 +81,15 @@ async function latencyCase(
         p50Ms: lat.count > 0 ? lat.p50Ms : null,
         p99Ms: lat.count > 0 ? lat.p99Ms : null,
         p999Ms: lat.count > 0 ? lat.p999Ms : null,
+        // Not columns: tell the speed bar whether the figures are of the whole schedule.
+        delivered: tracker.unique,
+        keptUp: fellBehind || pub.saturated || pub.timedOut || !complete ? 0 : 1,
+        failed: pub.error !== null ? 1 : 0,
       },
       notes,
     );
   } catch (e) {
-    return makeRow(driver, 2, label, order, {}, [`failed: ${errorText(e)}`]);
+    return makeRow(driver, 2, label, order, { failed: 1 }, [`failed: ${errorText(e)}`]);
   } finally {
     await queue.delete().catch((e: unknown) => ctx.log(`  could not delete ${queue.name}: ${errorText(e)}`));
   }

@@ -75,8 +75,9 @@ export function bodyValidator<T>(schema: object): (value: unknown) => T {
 
 /** Parses request JSON, refusing a "__proto__" key anywhere in it. */
 export function parseApiJson(source: string): unknown {
-  // The reviver costs a call per value, so it runs only when the text could hold such a key.
-  return source.includes('__proto__') ? JSON.parse(source, refuseProtoKey) : JSON.parse(source);
+  // The reviver costs a call per value, so it runs only when the text could hold such a key:
+  // spelled out, or written with escapes (`"\u005f_proto__"` is the same key).
+  return source.includes('__proto__') || source.includes('\\u') ? JSON.parse(source, refuseProtoKey) : JSON.parse(source);
 }
 
 /** A "__proto__" key in a JSON body; a SyntaxError so that the answer names the body. */
