@@ -209,13 +209,16 @@ describe('crash safety (kill -9 of a real process)', () => {
   it('a lock left by a killed process that is still a zombie is taken over', async () => {
     const dir = tempDir();
     dirs.push(dir);
-    // The shell starts a child that exits at once, then becomes a sleep that never reaps it: the
-    // child stays a zombie, as a broker killed with kill -9 does until its parent reaps it.
-    const holder = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 10'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // The shell starts a child, then becomes a sleep that never reaps it: once the child exits it
+    // stays a zombie, as a broker killed with kill -9 does until its parent reaps it. The child
+    // outlives the exec, or the shell could reap it first on a busy machine.
+    const holder = spawn('sh', ['-c', 'sleep 0.3 & echo $!; exec sleep 10'], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
       const zombie = Number((await new Promise<Buffer>((resolve) => holder.stdout?.once('data', resolve))).toString().trim());
-      await new Promise((r) => setTimeout(r, 200));
-      assert.match(fs.readFileSync(`/proc/${zombie}/stat`, 'utf8'), /\) Z /, 'the child is a zombie');
+      const state = (): string => fs.readFileSync(`/proc/${zombie}/stat`, 'utf8');
+      const deadline = Date.now() + 5000;
+      while (!/\) Z /.test(state()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.match(state(), /\) Z /, 'the child is a zombie');
       fs.writeFileSync(path.join(dir.path, 'chute.pid'), `${zombie}\n`);
       const broker = await openBroker({ dataDir: dir.path });
       await broker.close();
