@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeJsonRequest } from '../../src/protocols/sqs/codec-json.js';
 import { SqsError } from '../../src/protocols/sqs/errors.js';
 import { md5OfMessageAttributes } from '../../src/protocols/sqs/md5.js';
-import { optStringMap } from '../../src/protocols/sqs/params.js';
 import { attributesToHeaders, headersToAttributes, parseMessageAttributes, selectAttributes } from '../../src/protocols/sqs/message-attributes.js';
 import { dataTypesHeader } from '../../src/protocols/sqs/reserved-headers.js';
 
@@ -68,19 +66,4 @@ test('MessageAttributeNames select exact names, prefixes and All', () => {
   assert.deepEqual(Object.keys(selectAttributes(attrs, ['order.*'])), ['order.id', 'order.total']);
   assert.deepEqual(Object.keys(selectAttributes(attrs, ['other'])), ['other']);
   assert.equal(Object.keys(selectAttributes(attrs, ['All'])).length, 3);
-});
-
-test('a "__proto__" attribute or tag, as JSON decodes it, is refused instead of vanishing', () => {
-  const input = decodeJsonRequest(
-    Buffer.from('{"MessageAttributes":{"__proto__":{"DataType":"String","StringValue":"x"}},"Tags":{"__proto__":"x"}}'),
-    'AmazonSQS.SendMessage',
-  ).input;
-  assert.throws(
-    () => parseMessageAttributes(input.MessageAttributes as Record<string, unknown>),
-    (e: unknown) => e instanceof SqsError && e.errorName === 'InvalidParameterValue' && /'__proto__' is not allowed/.test(e.message),
-  );
-  assert.throws(
-    () => optStringMap(input, 'Tags'),
-    (e: unknown) => e instanceof SqsError && e.errorName === 'InvalidParameterValue' && /parameter Tags is invalid.*"__proto__"/.test(e.message),
-  );
 });

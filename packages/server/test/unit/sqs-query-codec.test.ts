@@ -99,3 +99,18 @@ test('errors render as ErrorResponse with Type, Code, Message and RequestId', ()
     /<ErrorResponse xmlns="http:\/\/queue.amazonaws.com\/doc\/2012-11-05\/"><Error><Type>Sender<\/Type><Code>AWS.SimpleQueueService.NonExistentQueue<\/Code><Message>The specified queue does not exist.<\/Message><Detail><\/Detail><\/Error><RequestId>r9<\/RequestId><\/ErrorResponse>/,
   );
 });
+
+test('a "__proto__" parameter, attribute name or tag key of a Query request is refused instead of vanishing', () => {
+  const cases: Array<Record<string, string>> = [
+    { 'MessageAttribute.1.Name': '__proto__', 'MessageAttribute.1.Value.DataType': 'String', 'MessageAttribute.1.Value.StringValue': 'x' },
+    { 'Tag.1.Key': '__proto__', 'Tag.1.Value': 'x' },
+    { '__proto__.QueueUrl': 'q' },
+  ];
+  for (const params of cases) {
+    assert.throws(
+      () => decodeQueryRequest(form({ Action: 'SendMessage', ...params }), ''),
+      (e: unknown) => e instanceof SqsError && e.errorName === 'InvalidParameterValue' && /"__proto__" is not allowed/.test(e.message),
+      JSON.stringify(params),
+    );
+  }
+});

@@ -5,7 +5,7 @@
  * nothing otherwise; an answer's header is `{ "id", "status", "body"?, "framed"?, "retryAfter"? }`
  * and its payload, when `framed` is true, a framed batch of received messages.
  */
-import { parseApiJson, ProtoKeyError } from './validation.js';
+import { parseApiJson, ProtoKeyError } from '../request-json.js';
 
 /** Bytes of the header's length prefix. */
 const prefixBytes = 4;

@@ -17,6 +17,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { ChuteError, invalidArgument } from '../../core/errors.js';
 import type { ReceivedMessage, SendInput } from '../../core/types.js';
 import type { Action, Principal } from '../auth-types.js';
+import { parseApiJson } from '../request-json.js';
 import { decodeFramedSendEntry, framedMessagesJson, receiptResultsJson, sendResultsJson, type FramedSendEntry } from './codec.js';
 import { ChannelProtocolError, channelOps, decodeChannelRequest, encodeChannelAnswer, type ChannelOp } from './channel-codec.js';
 import type { ApiContext } from './context.js';
@@ -24,7 +25,7 @@ import { toHttpError } from './errors.js';
 import { decodeFrame, encodeFrame } from './frames.js';
 import { ackBodySchema, extendBodySchema, nackBodySchema, receiveBodySchema, sendBatch, type ReceiveBody } from './messages.js';
 import { framedSendSchema } from './schemas.js';
-import { bodyValidator, parseApiJson } from './validation.js';
+import { bodyValidator } from './validation.js';
 
 /** The path of the channel's upgrade request. */
 export const channelPath = '/v1/channel';

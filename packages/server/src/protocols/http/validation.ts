@@ -6,6 +6,7 @@
 import { Ajv } from 'ajv';
 import type { FastifyInstance } from 'fastify';
 import { unsupportedMediaType } from './errors.js';
+import { parseApiJson, ProtoKeyError } from '../request-json.js';
 import { batchContentType, decodeFrame } from './frames.js';
 
 const ajvOptions = { useDefaults: false, removeAdditional: false, allErrors: false, strict: true, strictRequired: false, allowUnionTypes: true } as const;
@@ -71,19 +72,4 @@ export function bodyValidator<T>(schema: object): (value: unknown) => T {
     if (validate(value)) return value as T;
     throw Object.assign(new Error('request body is invalid'), { code: 'FST_ERR_VALIDATION', statusCode: 400, validation: validate.errors ?? [], validationContext: 'body' });
   };
-}
-
-/** Parses request JSON, refusing a "__proto__" key anywhere in it. */
-export function parseApiJson(source: string): unknown {
-  // The reviver costs a call per value, so it runs only when the text could hold such a key:
-  // spelled out, or written with escapes (`"\u005f_proto__"` is the same key).
-  return source.includes('__proto__') || source.includes('\\u') ? JSON.parse(source, refuseProtoKey) : JSON.parse(source);
-}
-
-/** A "__proto__" key in a JSON body; a SyntaxError so that the answer names the body. */
-export class ProtoKeyError extends SyntaxError {}
-
-function refuseProtoKey(key: string, value: unknown): unknown {
-  if (key === '__proto__') throw new ProtoKeyError('body holds a "__proto__" key, which is not allowed anywhere in a request');
-  return value;
 }

@@ -3,7 +3,8 @@
  * body in, a JSON body out, and errors as `{"__type", "message"}` plus the `x-amzn-query-error`
  * header that query-compatible SDKs read the classic error code from.
  */
-import { SqsError } from './errors.js';
+import { ProtoKeyError, parseApiJson } from '../request-json.js';
+import { protoKeyNotAllowed, SqsError } from './errors.js';
 import { isRecord, type SqsInput } from './params.js';
 
 /** Content type of requests and responses. */
@@ -21,8 +22,9 @@ export function decodeJsonRequest(body: Buffer, target: string | undefined): { a
   if (body.length === 0) return { action, input: {} };
   let input: unknown;
   try {
-    input = JSON.parse(body.toString('utf8'));
-  } catch {
+    input = parseApiJson(body.toString('utf8'));
+  } catch (e) {
+    if (e instanceof ProtoKeyError) throw protoKeyNotAllowed();
     throw new SqsError('SerializationException', 'The request body is not valid JSON.');
   }
   if (!isRecord(input)) throw new SqsError('SerializationException', 'The request body must be a JSON object.');

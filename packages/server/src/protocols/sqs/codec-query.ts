@@ -4,7 +4,7 @@
  * the same JSON shape the JSON 1.0 protocol carries, and outputs rendered from it, so the actions
  * never know which protocol they serve.
  */
-import { SqsError } from './errors.js';
+import { protoKeyNotAllowed, SqsError } from './errors.js';
 import { isRecord, type SqsInput } from './params.js';
 import { renderXmlDocument, sqsXmlNamespace, type XmlElement } from './xml.js';
 
@@ -72,6 +72,7 @@ function items(node: FormNode): FormNode[] {
 function convert(node: FormNode): SqsInput {
   const out: SqsInput = {};
   for (const [key, child] of node.children) {
+    if (key === '__proto__') throw protoKeyNotAllowed();
     const map = formMaps[key];
     const list = formLists[key];
     if (map !== undefined) {
@@ -81,6 +82,7 @@ function convert(node: FormNode): SqsInput {
         const name = item.children.get(keyField)?.value;
         const value = item.children.get('Value');
         if (name === undefined || value === undefined) continue;
+        if (name === '__proto__') throw protoKeyNotAllowed();
         target[name] = value.children.size > 0 ? convert(value) : (value.value ?? '');
       }
       out[member] = target;

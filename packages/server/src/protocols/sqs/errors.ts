@@ -87,6 +87,14 @@ export function missingParameter(name: string): SqsError {
 }
 
 /** Shorthand: a parameter with a value out of range or of the wrong form, worded as SQS words it. */
+/**
+ * A "__proto__" key or map entry name: valid by SQS's patterns, but where the actions copy maps
+ * into plain objects it would set a prototype and the attribute or tag would vanish without a word.
+ */
+export function protoKeyNotAllowed(): SqsError {
+  return new SqsError('InvalidParameterValue', 'A key "__proto__" is not allowed anywhere in a request.');
+}
+
 export function invalidParameter(name: string, value: unknown, reason: string): SqsError {
   return new SqsError('InvalidParameterValue', `Value ${String(value)} for parameter ${name} is invalid. Reason: ${reason}`);
 }

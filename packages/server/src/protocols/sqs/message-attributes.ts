@@ -85,9 +85,6 @@ function parseOne(name: string, value: unknown): SqsMessageAttribute {
 }
 
 function checkAttributeName(name: string): void {
-  // A valid name by SQS's pattern, but as a key of a plain object it would set the prototype and
-  // the attribute would vanish without a word: refused, as the native API refuses the header.
-  if (name === '__proto__') throw new SqsError('InvalidParameterValue', 'Message (user) attribute name \'__proto__\' is not allowed.');
   const lower = name.toLowerCase();
   if (
     name.length === 0 ||

@@ -54,8 +54,6 @@ export function optStringMap(input: SqsInput, name: string): Record<string, stri
   if (!isRecord(v)) throw invalidParameter(name, JSON.stringify(v), 'must be a map of strings.');
   const out: Record<string, string> = {};
   for (const [k, value] of Object.entries(v)) {
-    // Stored into a plain object, this key would be dropped without a word.
-    if (k === '__proto__') throw invalidParameter(name, k, 'a key "__proto__" is not allowed.');
     if (typeof value !== 'string') throw invalidParameter(`${name}.${k}`, JSON.stringify(value), 'must be a string.');
     out[k] = value;
   }
