@@ -114,3 +114,8 @@ test('a "__proto__" parameter, attribute name or tag key of a Query request is r
     );
   }
 });
+
+test('parameters named after Object methods are plain parameters, not maps or lists', () => {
+  const { input } = decodeQueryRequest(form({ Action: 'SendMessage', 'toString.1': 'a', constructor: 'b', hasOwnProperty: 'c' }), '');
+  assert.deepEqual(input, { toString: { 1: 'a' }, constructor: 'b', hasOwnProperty: 'c' });
+});

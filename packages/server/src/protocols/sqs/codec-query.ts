@@ -73,8 +73,9 @@ function convert(node: FormNode): SqsInput {
   const out: SqsInput = {};
   for (const [key, child] of node.children) {
     if (key === '__proto__') throw protoKeyNotAllowed();
-    const map = formMaps[key];
-    const list = formLists[key];
+    // Own entries only: a parameter named after an Object method (`toString.1=x`) is a plain one.
+    const map = Object.hasOwn(formMaps, key) ? formMaps[key] : undefined;
+    const list = Object.hasOwn(formLists, key) ? formLists[key] : undefined;
     if (map !== undefined) {
       const [member, keyField] = map;
       const target: Record<string, unknown> = isRecord(out[member]) ? out[member] : {};
