@@ -83,9 +83,10 @@ export async function runBacklog(driver: Driver, ctx: RunContext): Promise<Resul
     const tooFew = uncertainty !== null && uncertainty > perMessageUncertaintyMaxBytes;
     // Memory that shrank while messages were added was freed by a collection: it says nothing either.
     const shrank = anonPerAddedMessage !== null && anonPerAddedMessage < 0;
-    const withinNoise = (growth !== null && Math.abs(growth) < rssNoiseBytes) || tooFew || shrank;
+    const rssWithinNoise = growth !== null && Math.abs(growth) < rssNoiseBytes;
+    const withinNoise = rssWithinNoise || tooFew || shrank;
     const notes = [
-      growth !== null && Math.abs(growth) < rssNoiseBytes
+      rssWithinNoise
         ? `RSS moved by ${(growth / mib).toFixed(0)} MiB, within the noise of a garbage-collected heap: bytes/msg needs a larger --backlog`
         : tooFew
           ? `a heap swing of ${rssNoiseBytes / mib} MiB is ${Math.round(uncertainty).toLocaleString('en-US')} B a message over the ${secondHalf.toLocaleString('en-US')} messages of the second half: bytes/msg needs a larger --backlog`
